@@ -1,0 +1,1 @@
+"""Emission-factor seed sets (factor_seeds/<name>/) and the script that builds them."""

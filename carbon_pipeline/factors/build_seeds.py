@@ -1,0 +1,1256 @@
+"""Build the emission-factor seed sets in ``factor_seeds/<name>/``.
+
+Two sets are produced by this one script:
+
+``default``
+    The project's own factor set. Instance catalogue, CPU power and embodied figures are derived from the
+    Cloud Carbon Footprint coefficient tables ("ccf-coefficients", Apache-2.0) shipped under
+    ``<reference>/ccf_coefficients``; PUE, Ember grid figures and constants are hand-curated literal rows
+    below, each with its citation (figures from ``<reference>/FACTORS.md``)::
+
+        python -m carbon_pipeline.factors.build_seeds --reference ../shared/reference --out factor_seeds/default
+
+``ccf``
+    Cloud Carbon Footprint's *application* as last released (tag release-2024-02-11). Its constants live in
+    TypeScript sources, so this set is parsed from a checkout of cloud-carbon-footprint/cloud-carbon-footprint::
+
+        python -m carbon_pipeline.factors.build_seeds --set ccf --ccf-repo /path/to/cloud-carbon-footprint \
+            --out factor_seeds/ccf
+
+The output is deterministic: rows are sorted, numbers are written from decimal strings (no binary float
+noise), nothing depends on the clock or on absolute paths. Re-running on the same inputs gives byte-identical
+files. Corrections applied to the upstream data are listed in the generated ``factor_set.yaml`` notes.
+
+Optional input: for AWS instance types that exist only in the 2026 refresh, GPU counts and local drives
+come from the EC2 ``DescribeInstanceTypes`` catalogue bundled with ``moto`` (pinned in the test extras;
+``moto/ec2/resources/instance_types.json.gz``). Pass ``--ec2-catalogue`` to use another copy of that file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import re
+import statistics
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, ROUND_HALF_EVEN
+from pathlib import Path
+from typing import Iterable
+
+# --------------------------------------------------------------------------------------------------
+# Versions, citations, licences
+# --------------------------------------------------------------------------------------------------
+
+SET_VERSION = "2026.11"
+
+CCF_COEF_URL = "https://github.com/cloud-carbon-footprint/ccf-coefficients"
+# The reference copy under <reference>/ccf_coefficients is byte-identical (data/ and output/) to this commit.
+CCF_COEF_VERSION = "commit b0032d9 (2026-04-24)"
+CCF_COEF_YEAR = 2026
+CCF_APP_URL = "https://github.com/cloud-carbon-footprint/cloud-carbon-footprint"
+CCF_APP_RELEASE = "release-2024-02-11 (commit 1598caf; packages/ identical at b7a049c)"
+CCF_APP_YEAR = 2024
+
+LIC_CCF = "Apache-2.0 (Cloud Carbon Footprint; attribution in factor_seeds/NOTICE)"
+LIC_DERIVED = "Apache-2.0 (carbon_pipeline; derived from Apache-2.0 Cloud Carbon Footprint data, see NOTICE)"
+LIC_EMBER = "CC-BY-4.0 (Ember)"
+LIC_AWS = "Public figures cited with attribution (Amazon; no open licence stated)"
+LIC_PUBLIC = "Public figure cited with attribution (no open licence stated)"
+LIC_SPEC = ("Apache-2.0 (carbon_pipeline) derivation from SPECpower_ssj2008 published results "
+            "(as redistributed in ccf-coefficients; SPEC fair-use rules)")
+
+SRC_CCF_USE = ("Cloud Carbon Footprint, ccf-coefficients output/coefficients-{p}-use.csv "
+               "(SPECpower_ssj2008 averages per microarchitecture), " + CCF_COEF_URL + " " + CCF_COEF_VERSION)
+
+# Multiplicative uncertainty on the power obtained from a cpu_power row (see factor_set.yaml notes).
+POWER_BOUNDS_MEASURED = ("0.7", "1.3")
+POWER_BOUNDS_WEAK = ("0.5", "1.5")
+
+# CCF's embodied-emissions constants (ccf-coefficients ccfcoef/constants.py).
+EMB_BASE = Decimal("1000")
+EMB_DRAM_THRESHOLD_GB = Decimal("16")
+EMB_DRAM_PER_GB = Decimal("533") / Decimal("384")
+EMB_EXTRA_CPU = Decimal("100")
+EMB_SSD = Decimal("100")
+EMB_HDD = Decimal("50")
+EMB_GPU = Decimal("150")
+
+
+# --------------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------------
+
+def D(value) -> Decimal:
+    """Decimal from a CSV string/number without binary float noise."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(str(value).strip())
+
+
+def fmt(value, places: int | None = None) -> str:
+    """Plain decimal notation (no exponent), trailing zeros stripped; '' for None."""
+    if value is None or value == "":
+        return ""
+    d = D(value)
+    if places is not None:
+        d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    s = format(d.normalize(), "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def fmt_sig(value, sig: int = 12) -> str:
+    """Round to `sig` significant digits (for averages computed here), plain notation."""
+    d = D(value)
+    if d == 0:
+        return "0"
+    exp = d.adjusted()
+    return fmt(d, max(0, sig - 1 - exp))
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [{(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+                for row in csv.DictReader(f)]
+
+
+def write_csv(path: Path, columns: list[str], rows: Iterable[dict], sort_key) -> int:
+    rows = sorted(rows, key=sort_key)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="raise")
+    w.writeheader()
+    for r in rows:
+        w.writerow({c: ("" if r.get(c) is None else r.get(c)) for c in columns})
+    path.write_text(buf.getvalue(), encoding="utf-8", newline="")
+    return len(rows)
+
+
+def mean(values: list[Decimal]) -> Decimal:
+    return sum(values, Decimal(0)) / Decimal(len(values))
+
+
+def median(values: list[Decimal]) -> Decimal:
+    return D(statistics.median(values))
+
+
+@dataclass
+class BuildLog:
+    corrections: list[str] = field(default_factory=list)
+    derivations: list[str] = field(default_factory=list)
+
+    def fix(self, msg: str) -> None:
+        self.corrections.append(msg)
+
+    def derive(self, msg: str) -> None:
+        self.derivations.append(msg)
+
+
+# --------------------------------------------------------------------------------------------------
+# CPU name -> microarchitecture (CCF's approach: CPU model lists per microarchitecture)
+# --------------------------------------------------------------------------------------------------
+
+# ccf-coefficients data/<file>.csv -> microarchitecture name used in output/coefficients-*-use.csv
+FAMILY_FILES = {
+    "amd-epyc-gen1": "EPYC 1st Gen",
+    "amd-epyc-gen2": "EPYC 2nd Gen",
+    "amd-epyc-gen3": "EPYC 3rd Gen",
+    "amd-epyc-gen4": "EPYC 4th Gen",
+    "amd-epyc-gen5": "EPYC 5th Gen",
+    "intel-sandybridge": "Sandy Bridge",
+    "intel-ivybridge": "Ivy Bridge",
+    "intel-haswell": "Haswell",
+    "intel-broadwell": "Broadwell",
+    "intel-skylake": "Skylake",
+    "intel-skylake-server": "Skylake",
+    "intel-skylake-client": "Skylake",
+    "intel-cascadelake": "Cascade Lake",
+    "intel-coffeelake": "Coffee Lake",
+    "intel-icelake": "Ice Lake",
+    "intel-sapphirerapids": "Sapphire Rapids",
+    "intel-emeraldrapids": "Emerald Rapids",
+    "intel-graniterapids": "Granite Rapids",
+    # amd-neoverse-n1.csv is deliberately not used: besides Ampere Altra models it lists AWS EPYC parts
+    # (EPYC 7R32, 7R13, 9R14) that also appear in the EPYC lists, and no coefficient row exists for it.
+}
+
+CODENAMES = ["Sandy Bridge", "Ivy Bridge", "Haswell", "Broadwell", "Skylake", "Cascade Lake", "Coffee Lake",
+             "Ice Lake", "Sapphire Rapids", "Emerald Rapids", "Granite Rapids"]
+
+
+class CpuMatcher:
+    """Match a free-text CPU name to a microarchitecture.
+
+    Order: (1) AWS Graviton names directly; (2) CCF's model lists, a model matching when the CPU name *ends*
+    with it at a word boundary (ccfcoef/cpu_info.py: ``rf'\\b{model}$'``, case-insensitive; the longest
+    matching model wins, a tie between different microarchitectures is an error); (3) an Intel codename in
+    the text ("Intel Xeon Ice Lake"); (4) otherwise None (caller decides: 'Unknown').
+    """
+
+    def __init__(self, data_dir: Path):
+        self.models: list[tuple[str, str, re.Pattern]] = []
+        for short, arch in FAMILY_FILES.items():
+            for line in (data_dir / f"{short}.csv").read_text(encoding="utf-8-sig").splitlines():
+                model = line.strip()
+                if not model:  # amd-epyc-gen5.csv ends with 49 blank lines (see notes)
+                    continue
+                self.models.append((model, arch, re.compile(rf"\b{re.escape(model)}$", re.I)))
+
+    @staticmethod
+    def normalise(name: str) -> str:
+        name = name.replace("\u2011", "-").replace("\u2010", "-").replace("\u00a0", " ")
+        return re.sub(r"\s+", " ", name).strip()
+
+    def match(self, cpu_name: str) -> tuple[str | None, str]:
+        n = self.normalise(cpu_name)
+        g = re.search(r"graviton\s*(\d+e?)?", n, re.I)
+        if g:
+            return "Graviton" + (g.group(1) or "").upper(), "Graviton name"
+        hits = [(len(m), m, arch) for m, arch, rx in self.models if rx.search(n)]
+        if hits:
+            best = max(h[0] for h in hits)
+            archs = {arch for ln, _, arch in hits if ln == best}
+            if len(archs) > 1:
+                raise ValueError(f"CPU name {cpu_name!r} matches several microarchitectures: {sorted(archs)}")
+            model = next(m for ln, m, _ in hits if ln == best)
+            return archs.pop(), f"CCF model list '{model}'"
+        for code in CODENAMES:
+            if code.lower() in n.lower():
+                return code, "codename in name"
+        return None, "no match"
+
+
+# --------------------------------------------------------------------------------------------------
+# CPU power coefficients
+# --------------------------------------------------------------------------------------------------
+
+@dataclass
+class Power:
+    min_w: Decimal
+    max_w: Decimal
+    gb_chip: Decimal
+    source: str
+    source_year: int
+    licence: str
+    bounds: tuple[str, str]
+
+
+def combined_name(archs: Iterable[str]) -> str:
+    return " / ".join(sorted(set(archs)))
+
+
+def combine_power(parts: list[Power], archs: list[str], provider_label: str) -> Power:
+    """CCF's rule for an instance type that runs on several microarchitectures (core/src/FootprintEstimate.ts
+    getWattsByAverageOrMedian): the average of the watts, or the median when Sandy Bridge or Ivy Bridge is
+    among them; GB/chip is always the plain average (AwsFootprintEstimationConstants.ts getMemory)."""
+    use_median = any(a in ("Sandy Bridge", "Ivy Bridge") for a in archs)
+    agg = median if use_median else mean
+    weak = any(p.bounds == POWER_BOUNDS_WEAK for p in parts)
+    return Power(
+        min_w=agg([p.min_w for p in parts]),
+        max_w=agg([p.max_w for p in parts]),
+        gb_chip=mean([p.gb_chip for p in parts]),
+        source=(f"{'Median' if use_median else 'Average'} of the {provider_label} rows "
+                f"{', '.join(sorted(archs))} (CCF rule for instance types deployed on several CPUs, "
+                f"cloud-carbon-footprint packages/core/src/FootprintEstimate.ts getWattsByAverageOrMedian); "
+                f"components from ccf-coefficients output/coefficients-{provider_label.lower()}-use.csv, "
+                f"{CCF_COEF_URL} {CCF_COEF_VERSION}"),
+        source_year=CCF_COEF_YEAR,
+        licence=LIC_DERIVED,
+        bounds=POWER_BOUNDS_WEAK if weak else POWER_BOUNDS_MEASURED,
+    )
+
+
+def load_use_coefficients(ref: Path, provider: str) -> dict[str, Power]:
+    rows = read_csv(ref / "ccf_coefficients" / "output" / f"coefficients-{provider}-use.csv")
+    out: dict[str, Power] = {}
+    for r in rows:
+        arch = r["Architecture"]
+        out[arch] = Power(D(r["Min Watts"]), D(r["Max Watts"]), D(r["GB/Chip"]),
+                          SRC_CCF_USE.format(p=provider), CCF_COEF_YEAR, LIC_CCF, POWER_BOUNDS_MEASURED)
+    return out
+
+
+# SPECpower families with fewer than 5 results behind the CCF average, or assigned by analogy.
+WEAK_FAMILIES = {"Ivy Bridge", "Emerald Rapids", "Graviton", "Graviton2", "Graviton3", "Graviton3E", "Graviton4"}
+
+# Corrected EPYC 5th Gen coefficient (see notes): the CCF 2026 value averages the whole SPECpower file.
+EPYC5_CORRECTED = Power(
+    min_w=Decimal("0.235192057292"), max_w=Decimal("1.327965494792"), gb_chip=Decimal("206.4125"),
+    source=("Derived by carbon_pipeline with ccfcoef's own averaging (mean of watts / total threads at active "
+            "idle and 100 %, mean of memory / chips) over the 40 SPECpower_ssj2008 results whose CPU is an AMD "
+            "EPYC 9xx5 (Turin), data/SPECpower-2026-03-09.csv of " + CCF_COEF_URL + " " + CCF_COEF_VERSION +
+            "; replaces CCF's 'EPYC 5th Gen' row (3.68/8.96 W) which averaged 1039 unrelated results because "
+            "data/amd-epyc-gen5.csv ends with blank lines (regex \\b$ matches every CPU)"),
+    source_year=CCF_COEF_YEAR, licence=LIC_SPEC, bounds=POWER_BOUNDS_WEAK)
+
+
+def build_cpu_power_default(ref: Path, log: BuildLog) -> dict[str, dict[str, Power]]:
+    aws = load_use_coefficients(ref, "aws")
+    azure = load_use_coefficients(ref, "azure")
+    gcp = load_use_coefficients(ref, "gcp")
+    for table in (aws, azure, gcp):
+        for arch, p in table.items():
+            if arch in WEAK_FAMILIES:
+                p.bounds = POWER_BOUNDS_WEAK
+
+    if "EPYC 5th Gen" in aws and aws["EPYC 5th Gen"].min_w > 2:
+        log.fix("cpu_power aws 'EPYC 5th Gen': CCF value min 3.682 / max 8.961 W per vCPU replaced by 0.2352 / "
+                "1.328 W (GB/chip 206.41) recomputed from the 40 EPYC 9xx5 SPECpower results; ccf-coefficients "
+                "data/amd-epyc-gen5.csv ends with 49 blank lines, so ccfcoef's regex '\\b$' matched all 1039 "
+                "SPECpower results (mostly 2008-2015 servers)")
+        aws["EPYC 5th Gen"] = EPYC5_CORRECTED
+
+    # Graviton (1st gen, a1.*): ccfcoef/aws/coefficients.py use_coefficients assigns EPYC 2nd Gen values to
+    # 'Graviton' and 'Graviton2' ("we don't know the values for the Graviton chips"); the published output has
+    # Graviton2..4 rows with those values but no 'Graviton' row.
+    e2 = aws["EPYC 2nd Gen"]
+    aws.setdefault("Graviton", Power(
+        e2.min_w, e2.max_w, e2.gb_chip,
+        "EPYC 2nd Gen values applied to AWS Graviton (1st gen) as ccfcoef/aws/coefficients.py use_coefficients "
+        "does for Graviton and Graviton2; values from " + SRC_CCF_USE.format(p="aws"),
+        CCF_COEF_YEAR, LIC_DERIVED, POWER_BOUNDS_WEAK))
+
+    # GCP: gcp-instances.csv lists Haswell, Ivy Bridge and Sandy Bridge machine types but the published GCP
+    # output has no row for them; use the AWS rows (same SPECpower family averages, without the GCP-specific
+    # max-watts memory adjustment, i.e. 6-8 % higher max watts: conservative).
+    for arch in ("Haswell", "Ivy Bridge", "Sandy Bridge"):
+        if arch not in gcp:
+            a = aws[arch]
+            gcp[arch] = Power(a.min_w, a.max_w, a.gb_chip,
+                              f"AWS '{arch}' row used for GCP (no GCP row published; GCP rows subtract a memory "
+                              f"term from max watts, omitted here): " + SRC_CCF_USE.format(p="aws"),
+                              CCF_COEF_YEAR, LIC_DERIVED, POWER_BOUNDS_WEAK)
+            log.derive(f"cpu_power gcp '{arch}': AWS values (no GCP row in coefficients-gcp-use.csv)")
+    # Arm CPUs on GCP, by analogy with CCF's Graviton rule: Ampere Altra ('Quicksilver', Neoverse N1, the same
+    # core as Graviton2) and Google Axion (Neoverse V2, as Graviton4) take the GCP EPYC 2nd Gen values.
+    g2 = gcp["EPYC 2nd Gen"]
+    for arch, what in (("Quicksilver", "Ampere Altra (Neoverse N1, as Graviton2)"),
+                       ("Google Axion", "Google Axion (Neoverse V2, as Graviton4)")):
+        gcp.setdefault(arch, Power(
+            g2.min_w, g2.max_w, g2.gb_chip,
+            f"GCP EPYC 2nd Gen values applied to {what}, by analogy with ccfcoef/aws/coefficients.py which "
+            f"gives Graviton CPUs the EPYC 2nd Gen values; values from " + SRC_CCF_USE.format(p="gcp"),
+            CCF_COEF_YEAR, LIC_DERIVED, POWER_BOUNDS_WEAK))
+
+    # 'Unknown': average of the provider's published rows (CCF application: MIN_WATTS_AVG / MAX_WATTS_AVG /
+    # MEMORY_AVG are averages over its microarchitectures).
+    for label, table, published in (("AWS", aws, "aws"), ("Azure", azure, "azure"), ("GCP", gcp, "gcp")):
+        base = [arch for arch in load_use_coefficients(ref, published)]
+        parts = [table[a] for a in base]
+        table["Unknown"] = Power(
+            mean([p.min_w for p in parts]), mean([p.max_w for p in parts]), mean([p.gb_chip for p in parts]),
+            f"Average of the {len(base)} {label} rows of ccf-coefficients output/coefficients-{published}-use.csv "
+            f"(as published, before corrections) for CPUs that cannot be identified (CCF application uses "
+            f"averages over microarchitectures for unknown processors, e.g. AWS_CLOUD_CONSTANTS.MIN_WATTS_AVG), "
+            f"{CCF_COEF_URL} {CCF_COEF_VERSION}",
+            CCF_COEF_YEAR, LIC_DERIVED, POWER_BOUNDS_WEAK)
+    return {"aws": aws, "azure": azure, "gcp": gcp}
+
+
+# --------------------------------------------------------------------------------------------------
+# Embodied emissions (CCF formula, ccfcoef/coefficients.py)
+# --------------------------------------------------------------------------------------------------
+
+def ccf_host_embodied(host_memory_gb: Decimal, sockets: int, ssd_drives: int = 0, hdd_drives: int = 0,
+                      gpus: int = 0) -> Decimal:
+    add_mem = max(Decimal(0), host_memory_gb - EMB_DRAM_THRESHOLD_GB) * EMB_DRAM_PER_GB
+    total = (EMB_BASE + add_mem + EMB_EXTRA_CPU * max(0, sockets - 1) + EMB_SSD * ssd_drives
+             + EMB_HDD * hdd_drives + EMB_GPU * gpus)
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+def embodied_from_breakdown(row: dict[str, str], host_memory_gb: Decimal) -> Decimal:
+    """Recompute a CCF embodied total with a corrected host memory, keeping its other components."""
+    add_mem = max(Decimal(0), host_memory_gb - EMB_DRAM_THRESHOLD_GB) * EMB_DRAM_PER_GB
+    total = (EMB_BASE + add_mem + D(row["additional_storage"]) + D(row["additional_cpus"])
+             + D(row["additional_gpus"]))
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+# --------------------------------------------------------------------------------------------------
+# Instance catalogue
+# --------------------------------------------------------------------------------------------------
+
+INSTANCE_COLUMNS = ["provider", "instance_type", "vcpus", "memory_gb", "gpu_count", "gpu_model", "cpu_name",
+                    "microarchitecture", "host_vcpus", "host_memory_gb", "host_embodied_kgco2e", "source",
+                    "source_year", "licence"]
+
+# Canonical GPU model names (shared with gpu_power.csv).
+GPU_NAMES = {
+    "t4": "NVIDIA T4", "t4g": "NVIDIA T4G", "tesla m60": "NVIDIA Tesla M60", "m60": "NVIDIA Tesla M60",
+    "tesla v100": "NVIDIA Tesla V100", "v100": "NVIDIA Tesla V100", "k520": "NVIDIA K520",
+    "tesla k80": "NVIDIA Tesla K80", "k80": "NVIDIA Tesla K80", "tesla a100": "NVIDIA Tesla A100",
+    "a100": "NVIDIA Tesla A100", "a10g": "NVIDIA A10G", "radeon pro v520": "AMD Radeon Pro V520",
+    "l4": "NVIDIA L4", "l40s": "NVIDIA L40S", "h100": "NVIDIA H100", "h200": "NVIDIA H200",
+    "b200": "NVIDIA B200", "b300": "NVIDIA B300", "rtx pro 4500": "NVIDIA RTX PRO 4500",
+    "rtx pro server 6000": "NVIDIA RTX PRO Server 6000", "tesla p100": "NVIDIA Tesla P100",
+    "tesla p40": "NVIDIA Tesla P40", "tesla p4": "NVIDIA Tesla P4",
+}
+
+
+def gpu_name(raw: str) -> str:
+    raw = raw.strip()
+    if not raw or raw.upper() == "N/A":
+        return ""
+    return GPU_NAMES.get(raw.lower(), raw)
+
+
+def to_int(value: str, default: int = 0) -> int:
+    value = (value or "").strip()
+    if not value or value.upper() in ("N/A", "NC"):
+        return default
+    return int(D(value))
+
+
+def aws_family(instance_type: str) -> str:
+    """'m5.xlarge' -> 'm5'; 'db.m5.large' -> 'db.m5'; 'c5.large.elasticsearch' -> 'c5...elasticsearch'."""
+    parts = instance_type.split(".")
+    if parts[0] in ("db", "cache"):
+        return ".".join(parts[:2])
+    if len(parts) == 3:
+        return parts[0] + "..." + parts[2]
+    return parts[0]
+
+
+def load_ec2_catalogue(path: Path | None) -> dict[str, dict]:
+    if path is None:
+        try:
+            import moto  # noqa: F401  (only used to locate the bundled catalogue)
+        except ImportError:  # pragma: no cover
+            raise SystemExit("moto is not installed: pass --ec2-catalogue PATH (EC2 DescribeInstanceTypes JSON)")
+        import moto as _moto
+        path = Path(_moto.__file__).parent / "ec2" / "resources" / "instance_types.json.gz"
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+# Not in the moto 5.2.5 catalogue (checked): AWS product page, P6e-GB200 UltraServers are built from
+# p6e-gb200.36xlarge instances with 4 NVIDIA Blackwell B200 GPUs each.
+EC2_GPU_OVERRIDES = {"p6e-gb200.36xlarge": (4, "NVIDIA B200")}
+
+
+def ec2_gpu(cat: dict, instance_type: str) -> tuple[int, str]:
+    if instance_type in EC2_GPU_OVERRIDES:
+        return EC2_GPU_OVERRIDES[instance_type]
+    info = cat.get(instance_type, {}).get("GpuInfo")
+    if not info:
+        return 0, ""
+    count = sum(int(g.get("Count", 0)) for g in info["Gpus"])
+    names = sorted({gpu_name(g["Name"]) for g in info["Gpus"]})
+    return count, " + ".join(names)
+
+
+def ec2_drives(cat: dict, instance_type: str) -> tuple[int, int]:
+    info = cat.get(instance_type, {}).get("InstanceStorageInfo")
+    ssd = hdd = 0
+    for disk in (info or {}).get("Disks", []):
+        if disk.get("Type") == "hdd":
+            hdd += int(disk["Count"])
+        else:
+            ssd += int(disk["Count"])
+    return ssd, hdd
+
+
+def memory_unit_fix(old: Decimal, new: Decimal | None) -> Decimal | None:
+    """Return a corrected value when two sources differ by ~1000x (MiB-vs-GiB or TB-vs-GB slips)."""
+    if new is None or new == 0 or old == 0:
+        return None
+    ratio = old / new
+    if Decimal(900) <= ratio <= Decimal(1100):
+        return old / 1000
+    if Decimal("0.0009") <= ratio <= Decimal("0.0011"):
+        return old * 1000
+    return None
+
+
+def build_aws_instances(ref: Path, matcher: CpuMatcher, cat: dict, log: BuildLog) -> list[dict]:
+    data = ref / "ccf_coefficients" / "data"
+    old = read_csv(data / "aws-instances.csv")
+    new = read_csv(data / "aws-instances-latest-2026.csv")
+    emb = {r["type"]: r for r in read_csv(ref / "ccf_coefficients" / "output" / "coefficients-aws-embodied.csv")}
+    cpus = read_csv(data / "aws-instances-cpus.csv")
+    new_by_type = {r["Instance Type"]: r for r in new}
+    old_types = {r["Instance type"] for r in old}
+
+    src_old = (f"Cloud Carbon Footprint ccf-coefficients data/aws-instances.csv (Teads AWS EC2 dataset) and "
+               f"output/coefficients-aws-embodied.csv (host embodied = 'total', kgCO2e), {CCF_COEF_URL} "
+               f"{CCF_COEF_VERSION}; microarchitecture matched from 'Platform CPU Name' with the CCF CPU lists")
+    src_new = (f"Cloud Carbon Footprint ccf-coefficients data/aws-instances-latest-2026.csv (2026 refresh; host "
+               f"embodied = 'Platform Embedded Emissions (mtCo2eq)' x 1000), {CCF_COEF_URL} {CCF_COEF_VERSION}; "
+               f"microarchitecture matched from 'Platform CPU Name' with the CCF CPU lists")
+
+    rows: list[dict] = []
+    # ---- types of the original CCF file (its host data is what CCF's embodied totals were computed from)
+    for r in old:
+        t = r["Instance type"]
+        vcpus = to_int(r["Instance vCPU"])
+        mem = D(r["Instance Memory (in GB)"])
+        n = new_by_type.get(t)
+        fixed = memory_unit_fix(mem, D(n["Memory (GiB)"]) if n and n["Memory (GiB)"] else None)
+        if fixed is not None:
+            log.fix(f"instance_types aws {t}: memory {fmt(mem)} GB is a MiB value (2026 file: "
+                    f"{n['Memory (GiB)']} GiB); using {fmt(fixed)}")
+            mem = fixed
+        arch, how = matcher.match(r["Platform CPU Name"])
+        if arch is None:
+            raise ValueError(f"AWS {t}: CPU {r['Platform CPU Name']!r} not matched")
+        host_vcpus = to_int(r["Platform Total Number of vCPU"])
+        host_mem = D(r["Platform Memory (in GB)"])
+        e = emb[t]
+        rows.append(dict(provider="aws", instance_type=t, vcpus=vcpus, memory_gb=fmt(mem),
+                         gpu_count=to_int(r["Instance Number of GPU"]), gpu_model=gpu_name(r["Platform GPU Name"]),
+                         cpu_name=r["Platform CPU Name"], microarchitecture=arch, host_vcpus=host_vcpus,
+                         host_memory_gb=fmt(host_mem), host_embodied_kgco2e=fmt(e["total"]),
+                         source=src_old, source_year=CCF_COEF_YEAR, licence=LIC_CCF, _family=aws_family(t)))
+        if n is not None and n["Platform CPU Name"]:
+            arch_new, _ = matcher.match(n["Platform CPU Name"])
+            if arch_new and arch_new != arch:
+                log.fix(f"instance_types aws {t}: 2026 file says {n['Platform CPU Name']!r} ({arch_new}); kept "
+                        f"the original CCF CPU {r['Platform CPU Name']!r} ({arch}), consistent with CCF's "
+                        f"embodied total")
+
+    # ---- types only in the 2026 refresh
+    fam_members: dict[str, list[dict]] = defaultdict(list)
+    for r in new:
+        fam_members[aws_family(r["Instance Type"])].append(r)
+    for r in old:
+        fam_members[aws_family(r["Instance type"])].append(
+            {"Instance Type": r["Instance type"], "vCPUs": r["Instance vCPU"],
+             "Memory (GiB)": r["Instance Memory (in GB)"], "Platform CPU Name": r["Platform CPU Name"],
+             "Platform Embedded Emissions (mtCo2eq)": ""})
+    cpu_hosts = [(CpuMatcher.normalise(c["CPU Name"]).lower(), c) for c in cpus]
+
+    def cpu_file_row(cpu_name: str) -> dict | None:
+        n = CpuMatcher.normalise(cpu_name).lower()
+        best = None
+        for key, c in cpu_hosts:
+            if re.search(rf"\b{re.escape(key)}$", n):
+                if best is None or len(key) > len(best[0]):
+                    best = (key, c)
+        return best[1] if best else None
+
+    for r in new:
+        t = r["Instance Type"]
+        if t in old_types:
+            continue
+        fam = aws_family(t)
+        members = fam_members[fam]
+        vcpus = to_int(r["vCPUs"])
+        mem = D(r["Memory (GiB)"])
+        arch, how = matcher.match(r["Platform CPU Name"])
+        note = []
+        if arch is None:
+            arch = "Unknown"
+            note.append(f"CPU {r['Platform CPU Name'] or '(blank)'!s} not in CCF lists: microarchitecture "
+                        f"'Unknown' (provider average)")
+        # host vCPUs: CCF CPU table first, else the largest size of the family
+        fam_max_vcpus = max(to_int(m["vCPUs"]) for m in members)
+        crow = cpu_file_row(r["Platform CPU Name"]) if r["Platform CPU Name"] else None
+        if crow is not None:
+            host_vcpus = to_int(crow["Platform Total Number of vCPU"])
+            sockets = to_int(crow["Platform Number of CPU Socket(s)"], 1)
+            how_host = f"host vCPUs from aws-instances-cpus.csv ({crow['CPU Name']})"
+            if host_vcpus < fam_max_vcpus:
+                host_vcpus = fam_max_vcpus
+                how_host = f"host vCPUs = largest size of family {fam} (exceeds aws-instances-cpus.csv value)"
+        else:
+            host_vcpus = fam_max_vcpus
+            sockets = None
+            how_host = f"host vCPUs = largest size of family {fam}"
+        biggest = [m for m in members if to_int(m["vCPUs"]) == fam_max_vcpus]
+        host_mem = max(D(m["Memory (GiB)"]) for m in biggest if m["Memory (GiB)"])
+        host_mem = max(host_mem, mem)
+        big_type = sorted(m["Instance Type"] for m in biggest)[-1]
+        gpu_count, gpu_model = ec2_gpu(cat, t)
+
+        mt = r["Platform Embedded Emissions (mtCo2eq)"]
+        if mt:
+            embodied = D(mt) * 1000
+            how_emb = "host embodied = 2026 'Platform Embedded Emissions (mtCo2eq)' x 1000"
+        else:
+            sib = sorted({m["Platform Embedded Emissions (mtCo2eq)"] for m in members
+                          if m["Platform Embedded Emissions (mtCo2eq)"]})
+            if len(sib) == 1:
+                embodied = D(sib[0]) * 1000
+                how_emb = f"host embodied taken from the other sizes of family {fam} (same host platform)"
+            else:
+                if sockets is None:
+                    low = r["Platform CPU Name"].lower()
+                    sockets = 1 if any(k in low for k in ("graviton", "grace", "apple")) else 2
+                ssd, hdd = ec2_drives(cat, big_type)
+                host_gpus, _ = ec2_gpu(cat, big_type)
+                embodied = ccf_host_embodied(host_mem, sockets, ssd, hdd, host_gpus)
+                how_emb = (f"host embodied computed with CCF's formula (ccfcoef/coefficients.py: 1000 kg + "
+                           f"(host GB - 16) x 533/384 + 100 per extra socket + 100 per SSD / 50 per HDD + 150 per "
+                           f"GPU) from host {fmt(host_mem)} GB, {sockets} socket(s), {ssd} SSD, {hdd} HDD, "
+                           f"{host_gpus} GPU ({big_type} in the EC2 catalogue)")
+                log.derive(f"instance_types aws family {fam}: no embodied figure in the 2026 file; CCF formula")
+        extra = "; ".join(note + [how_host, how_emb])
+        gpu_src = "; GPUs from EC2 DescribeInstanceTypes (moto 5.2.5 catalogue)" if gpu_count else ""
+        rows.append(dict(provider="aws", instance_type=t, vcpus=vcpus, memory_gb=fmt(mem), gpu_count=gpu_count,
+                         gpu_model=gpu_model, cpu_name=r["Platform CPU Name"], microarchitecture=arch,
+                         host_vcpus=host_vcpus, host_memory_gb=fmt(host_mem),
+                         host_embodied_kgco2e=fmt(embodied, 2), source=f"{src_new}; {extra}{gpu_src}",
+                         source_year=CCF_COEF_YEAR, licence=LIC_CCF if mt else LIC_DERIVED, _family=fam))
+    return rows
+
+
+AZURE_GPU_BY_SERIES = {  # Azure documentation of the N-series sizes
+    "NC-series": "NVIDIA Tesla K80", "NC-series Promo": "NVIDIA Tesla K80",
+    "NCsv2-series": "NVIDIA Tesla P100", "NCsv3-series": "NVIDIA Tesla V100", "NDs-series": "NVIDIA Tesla P40",
+    "NDv2 Series": "NVIDIA Tesla V100", "NV-series": "NVIDIA Tesla M60", "NVv3-series": "NVIDIA Tesla M60",
+    "NCas_T4_v3 Series": "NVIDIA T4",
+}
+
+
+def build_multi_arch_catalogue(provider: str, rows_in: list[dict], cols: dict, emb_rows: list[dict],
+                               power: dict[str, Power], log: BuildLog, source: str,
+                               memory_fix: dict[str, Decimal] | None = None,
+                               gpu_by_type=None) -> list[dict]:
+    """Azure and GCP (original CCF files): one input row per (type, microarchitecture)."""
+    by_type: dict[str, list[dict]] = defaultdict(list)
+    for r in rows_in:
+        by_type[r[cols["type"]]].append(r)
+    emb_by_key = {(e["type"], e["microarchitecture"]): e for e in emb_rows}
+    out = []
+    for t, group in by_type.items():
+        first = group[0]
+        archs = sorted({g[cols["arch"]] for g in group})
+        arch = archs[0] if len(archs) == 1 else combined_name(archs)
+        if arch not in power:
+            power[arch] = combine_power([power[a] for a in archs], archs, provider.upper() if provider == "gcp"
+                                        else "Azure")
+        raw_vcpus = D(first[cols["vcpus"]])
+        note = ""
+        if raw_vcpus != raw_vcpus.to_integral_value():
+            # Azure "Constrained vCPUs capable": the column holds the active share (0.25 = 2 of 8 vCPUs).
+            m = re.match(r"^[A-Za-z]+\d+-(\d+)", t)
+            if not m:
+                raise ValueError(f"{provider} {t}: fractional vCPUs {raw_vcpus} and no constrained-size name")
+            vcpus = int(m.group(1))
+            note = (f"; constrained-vCPU size: vcpus = active vCPUs from the name, the CCF column holds the "
+                    f"active share {fmt(raw_vcpus)}; host_vcpus = CCF 'Platform vCPUs' (the parent size)")
+        else:
+            vcpus = int(raw_vcpus)
+        mem = D(first[cols["memory"]])
+        host_vcpus = to_int(first[cols["host_vcpus"]])
+        host_mem = D(first[cols["host_memory"]])
+        if memory_fix and t in memory_fix:
+            log.fix(f"instance_types {provider} {t}: memory {fmt(mem)} GB is in TB (2026 file "
+                    f"{fmt(memory_fix[t])} GB); corrected")
+            mem = memory_fix[t]
+        totals = []
+        for a in archs:
+            e = emb_by_key[(t, a)]
+            totals.append((e, D(e["total"])))
+        out.append(dict(provider=provider, instance_type=t, vcpus=vcpus, memory_gb=mem, gpu_count=0,
+                        gpu_model="", cpu_name=" / ".join(archs) + " (CCF lists the microarchitecture only)",
+                        microarchitecture=arch, host_vcpus=host_vcpus, host_memory_gb=host_mem,
+                        _totals=totals, _family=first[cols["family"]], _gpus=to_int(first[cols["gpus"]]),
+                        _series=first[cols["family"]], source=source + note, source_year=CCF_COEF_YEAR,
+                        licence=LIC_CCF))
+    # host sanity per family: host memory / vCPUs must cover every size of the family
+    fam: dict[str, list[dict]] = defaultdict(list)
+    for r in out:
+        fam[r["_family"]].append(r)
+    for r in out:
+        members = fam[r["_family"]]
+        max_mem = max(m["memory_gb"] for m in members)
+        max_vcpus = max(m["vcpus"] for m in members)
+        if r["host_memory_gb"] < r["memory_gb"] or (memory_fix and r["host_memory_gb"] * 100 < max_mem):
+            new_host = max(max_mem, r["host_memory_gb"] * 1000 if r["host_memory_gb"] * 100 < max_mem
+                           else max_mem)
+            log.fix(f"instance_types {provider} {r['instance_type']}: host memory {fmt(r['host_memory_gb'])} GB "
+                    f"< instance memory; set to {fmt(new_host)} GB and embodied recomputed with CCF's formula")
+            r["host_memory_gb"] = new_host
+            r["_totals"] = [(e, embodied_from_breakdown(e, new_host)) for e, _ in r["_totals"]]
+            r["licence"] = LIC_DERIVED
+        if r["host_vcpus"] < r["vcpus"]:
+            log.fix(f"instance_types {provider} {r['instance_type']}: host vCPUs {r['host_vcpus']} < "
+                    f"{r['vcpus']}; set to {max_vcpus}")
+            r["host_vcpus"] = max_vcpus
+    for r in out:
+        totals = [v for _, v in r.pop("_totals")]
+        r["host_embodied_kgco2e"] = fmt(mean(totals), 2)
+        gpus = r.pop("_gpus")
+        series = r.pop("_series")
+        if gpus:
+            r["gpu_count"] = gpus
+            r["gpu_model"] = gpu_by_type(r["instance_type"], series) if gpu_by_type else ""
+        if len(totals) > 1:
+            r["source"] += ("; host embodied = mean of the CCF totals over its microarchitectures "
+                            "(as ccfcoef's gcp embodied_coefficients_mean)")
+        r["memory_gb"] = fmt(r["memory_gb"])
+        r["host_memory_gb"] = fmt(r["host_memory_gb"])
+    return out
+
+
+def build_azure_instances(ref: Path, power: dict[str, Power], log: BuildLog) -> list[dict]:
+    data = ref / "ccf_coefficients" / "data"
+    rows = read_csv(data / "azure-instances.csv")
+    emb = read_csv(ref / "ccf_coefficients" / "output" / "coefficients-azure-embodied.csv")
+    src = (f"Cloud Carbon Footprint ccf-coefficients data/azure-instances.csv and "
+           f"output/coefficients-azure-embodied.csv (host embodied = 'total', kgCO2e), {CCF_COEF_URL} "
+           f"{CCF_COEF_VERSION}")
+    cols = dict(type="Virtual Machine", arch="Microarchitecture", vcpus="Instance vCPUs", memory="Instance Memory",
+                host_vcpus="Platform vCPUs (highest vCPU possible)", host_memory="Platform Memory",
+                family="Series", gpus="Instance GPUs")
+
+    def gpu(t, series):
+        return AZURE_GPU_BY_SERIES.get(series, "")
+    return build_multi_arch_catalogue("azure", rows, cols, emb, power, log, src, gpu_by_type=gpu)
+
+
+# GCP accelerator-optimised types (Google Cloud "GPU machine types" documentation).
+def gcp_gpu(instance_type: str) -> tuple[int, str]:
+    m = re.match(r"^(a2|a3)-(\w+?)gpu-(\d+)g$", instance_type)
+    if m:
+        fam, kind, n = m.group(1), m.group(2), int(m.group(3))
+        if fam == "a2":
+            return n, "NVIDIA A100 80GB" if kind == "ultra" else "NVIDIA Tesla A100"
+        return n, "NVIDIA H200" if kind == "ultra" else "NVIDIA H100"
+    m = re.match(r"^g2-standard-(\d+)$", instance_type)
+    if m:
+        size = int(m.group(1))
+        return {24: 2, 48: 4, 96: 8}.get(size, 1), "NVIDIA L4"
+    return 0, ""
+
+
+def build_gcp_instances(ref: Path, power: dict[str, Power], log: BuildLog) -> list[dict]:
+    data = ref / "ccf_coefficients" / "data"
+    old = read_csv(data / "gcp-instances.csv")
+    new = read_csv(data / "gcp-instances-latest-2026.csv")
+    emb = read_csv(ref / "ccf_coefficients" / "output" / "coefficients-gcp-embodied.csv")
+    cpus = {r["Microarchitecture"]: r for r in read_csv(data / "gcp-instances-cpus.csv")}
+    new_by_type = {r["Instance Type"]: r for r in new}
+    memory_fix = {}
+    for r in old:
+        n = new_by_type.get(r["Machine type"])
+        if n:
+            fixed = memory_unit_fix(D(r["Instance Memory"]), D(n["Instance Memory"]))
+            if fixed is not None:
+                memory_fix[r["Machine type"]] = fixed
+    src_old = (f"Cloud Carbon Footprint ccf-coefficients data/gcp-instances.csv and "
+               f"output/coefficients-gcp-embodied.csv (host embodied = mean 'total' over microarchitectures, "
+               f"kgCO2e), {CCF_COEF_URL} {CCF_COEF_VERSION}")
+    cols = dict(type="Machine type", arch="Microarchitecture", vcpus="Instance vCPUs", memory="Instance Memory",
+                host_vcpus="Platform vCPUs (highest vCPU possible)", host_memory="Platform Memory",
+                family="Machine Family", gpus="Instance GPUs")
+    out = build_multi_arch_catalogue("gcp", old, cols, emb, power, log, src_old, memory_fix=memory_fix,
+                                     gpu_by_type=lambda t, s: gcp_gpu(t)[1] or "NVIDIA Tesla A100")
+    # check: without corrections our means equal ccfcoef's published embodied-mean file
+    published = {r["type"]: D(r["total_mean"]) for r in
+                 read_csv(ref / "ccf_coefficients" / "output" / "coefficients-gcp-embodied-mean.csv")}
+    for r in out:
+        if r["licence"] == LIC_CCF and abs(D(r["host_embodied_kgco2e"]) - published[r["instance_type"]]) > Decimal(
+                "0.01"):
+            raise AssertionError(f"gcp {r['instance_type']}: mean embodied differs from the published mean")
+
+    old_types = {r["instance_type"] for r in out}
+    src_new = (f"Cloud Carbon Footprint ccf-coefficients data/gcp-instances-latest-2026.csv (2026 refresh), "
+               f"{CCF_COEF_URL} {CCF_COEF_VERSION}")
+    platforms: dict[str, list[dict]] = defaultdict(list)
+    for r in new:
+        platforms[r["Platform"]].append(r)
+    for r in new:
+        t = r["Instance Type"]
+        if t in old_types:
+            continue
+        if t == "a2-highgpu-16g":
+            log.fix("instance_types gcp a2-highgpu-16g (2026 file) dropped: no such machine type; the 16-GPU A2 "
+                    "is a2-megagpu-16g, already present from gcp-instances.csv")
+            continue
+        vcpus = to_int(r["Instance vCPU"])
+        mem = D(r["Instance Memory"])
+        if t == "a2-ultragpu-1g" and mem == 85:
+            log.fix("instance_types gcp a2-ultragpu-1g: memory 85 GB in the 2026 file is half the documented "
+                    "170 GB (the 2g/4g/8g sizes are 340/680/1360 GB); using 170")
+            mem = Decimal(170)
+        arch = r["Microarchitecture"] or ("Google Axion" if "axion" in r["CPU Name"].lower() else "Unknown")
+        if arch not in power:
+            raise ValueError(f"gcp {t}: microarchitecture {arch!r} has no cpu_power row")
+        members = platforms[r["Platform"]]
+        host_vcpus = max(to_int(m["Instance vCPU"]) for m in members)
+        biggest = [m for m in members if to_int(m["Instance vCPU"]) == host_vcpus]
+        host_mem = max(max(D(m["Instance Memory"]) for m in biggest), mem)
+        big_type = sorted(m["Instance Type"] for m in biggest)[-1]
+        if arch in cpus and cpus[arch]["CPU Sockets"]:
+            sockets = int(cpus[arch]["CPU Sockets"])
+        else:
+            sockets = 1 if arch in ("Google Axion", "Quicksilver") else 2
+        gpu_count, gpu_model = gcp_gpu(t)
+        host_gpus, _ = gcp_gpu(big_type)
+        embodied = ccf_host_embodied(host_mem, sockets, gpus=host_gpus)
+        log.derive(f"instance_types gcp {t}: host embodied from CCF's formula (2026 'Platform Embedded Emissions' "
+                   f"not used, see notes)")
+        extra = (f"host = largest size of platform {r['Platform']} ({big_type}); host embodied computed with "
+                 f"CCF's formula (ccfcoef/coefficients.py) from host {fmt(host_mem)} GB, {sockets} socket(s), "
+                 f"{host_gpus} GPU, no local drives counted; the 2026 file's 'Platform Embedded Emissions' "
+                 f"({r['Platform Embedded Emissions (kgCo2eq)']} kg) is not used (implausible scale, see notes)")
+        if gpu_count:
+            extra += "; GPU count/model from the Google Cloud GPU machine-type documentation"
+        out.append(dict(provider="gcp", instance_type=t, vcpus=vcpus, memory_gb=fmt(mem), gpu_count=gpu_count,
+                        gpu_model=gpu_model, cpu_name=r["CPU Name"], microarchitecture=arch,
+                        host_vcpus=host_vcpus, host_memory_gb=fmt(host_mem), host_embodied_kgco2e=fmt(embodied, 2),
+                        source=f"{src_new}; {extra}", source_year=CCF_COEF_YEAR, licence=LIC_DERIVED))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# cpu_power.csv rows
+# --------------------------------------------------------------------------------------------------
+
+CPU_POWER_COLUMNS = ["provider", "microarchitecture", "min_watts_per_vcpu", "max_watts_per_vcpu",
+                     "memory_gb_per_chip", "unit", "valid_from_year", "valid_to_year", "source", "source_year",
+                     "licence", "low_factor", "high_factor"]
+
+CPU_POWER_VALID_FROM = 2010  # coefficients describe hardware, not a period: usable for any usage year
+
+
+def cpu_power_rows(power: dict[str, dict[str, Power]]) -> list[dict]:
+    rows = []
+    for provider, table in power.items():
+        for arch, p in table.items():
+            rows.append(dict(provider=provider, microarchitecture=arch, min_watts_per_vcpu=fmt_sig(p.min_w),
+                             max_watts_per_vcpu=fmt_sig(p.max_w), memory_gb_per_chip=fmt_sig(p.gb_chip),
+                             unit="W per vCPU", valid_from_year=CPU_POWER_VALID_FROM, valid_to_year="",
+                             source=p.source, source_year=p.source_year, licence=p.licence,
+                             low_factor=p.bounds[0], high_factor=p.bounds[1]))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
+# Hand-curated tables (figures from <reference>/FACTORS.md unless stated)
+# --------------------------------------------------------------------------------------------------
+
+PUE_COLUMNS = ["provider", "scope", "region_pattern", "year", "pue", "low", "high", "unit", "source",
+               "source_year", "licence"]
+
+AWS_PUE_SOURCE = ("Amazon, 'AWS Cloud' page of the Amazon sustainability site (PUE by geography and region, per "
+                  "year; downloadable CSV up to 2024), https://sustainability.aboutamazon.com/products-services/"
+                  "the-cloud (figures as listed in carbon_pipeline shared/reference/FACTORS.md)")
+AWS_PUE = {  # scope, pattern -> {year: pue}
+    ("global", "%"): {2022: "1.15", 2023: "1.15", 2024: "1.15", 2025: "1.14"},
+    ("geography", "eu-%"): {2022: "1.11", 2023: "1.11", 2024: "1.11", 2025: "1.11"},
+    ("geography", "us-%"): {2022: "1.14", 2023: "1.14", 2024: "1.14", 2025: "1.14"},
+    ("geography", "ca-%"): {2022: "1.14", 2023: "1.14", 2024: "1.14", 2025: "1.14"},
+    ("geography", "mx-%"): {2022: "1.14", 2023: "1.14", 2024: "1.14", 2025: "1.14"},
+    ("geography", "ap-%"): {2022: "1.26", 2023: "1.28", 2024: "1.27", 2025: "1.25"},
+    ("region", "eu-west-3"): {2025: "1.35"},
+    ("region", "eu-west-1"): {2022: "1.10", 2023: "1.10", 2024: "1.11", 2025: "1.10"},
+    ("region", "eu-central-1"): {2022: "1.32", 2023: "1.33", 2024: "1.35", 2025: "1.24"},
+    ("region", "eu-north-1"): {2022: "1.12", 2023: "1.12", 2024: "1.10", 2025: "1.09"},
+    ("region", "us-east-1"): {2022: "1.16", 2023: "1.15", 2024: "1.15", 2025: "1.15"},
+    ("region", "us-west-2"): {2022: "1.13", 2023: "1.13", 2024: "1.12", 2025: "1.12"},
+    ("region", "ap-northeast-1"): {2022: "1.30", 2023: "1.32", 2024: "1.27", 2025: "1.25"},
+    ("region", "ap-south-1"): {2022: "1.43", 2023: "1.44", 2024: "1.42", 2025: "1.40"},
+}
+
+
+def pue_rows_default() -> list[dict]:
+    rows = []
+    for (scope, pattern), years in AWS_PUE.items():
+        for year, pue in years.items():
+            note = ""
+            if scope == "geography" and pattern != "eu-%" and pattern != "ap-%":
+                note = " (North America geography = us-*, ca-*, mx-*)"
+            rows.append(dict(provider="aws", scope=scope, region_pattern=pattern, year=year, pue=pue, low="",
+                             high="", unit="ratio", source=AWS_PUE_SOURCE + note, source_year=2026, licence=LIC_AWS))
+    rows.append(dict(provider="azure", scope="global", region_pattern="%", year=2022, pue="1.18", low="1.125",
+                     high="1.185", unit="ratio",
+                     source=("Microsoft, 'How Microsoft measures datacenter water and energy use to improve Azure "
+                             "Cloud sustainability' (Azure blog, April 2022) and Microsoft datacenter regional fact "
+                             "sheets (Nov 2022): fleet PUE 1.18; low = 1.125 annual PUE of the latest designs, "
+                             "high = 1.185 trailing-12-month fleet PUE quoted by Cloud Carbon Footprint "
+                             "(microsite/docs/HowItWorks/Methodology.md)"),
+                     source_year=2022, licence=LIC_PUBLIC))
+    rows.append(dict(provider="gcp", scope="global", region_pattern="%", year=2021, pue="1.10", low="", high="",
+                     unit="ratio",
+                     source=("Google, 'Efficiency' page of Google data centers (fleet-wide trailing-twelve-month "
+                             "PUE 1.10), https://www.google.com/about/datacenters/efficiency/ ; same value (1.1) in "
+                             "Cloud Carbon Footprint GCP_CLOUD_CONSTANTS.PUE_AVG"),
+                     source_year=2021, licence=LIC_PUBLIC))
+    return rows
+
+
+GRID_COLUMNS = ["provider", "region_id", "country", "valid_from_year", "valid_to_year", "kgco2e_per_kwh",
+                "kgco2e_per_kwh_market", "low", "high", "unit", "source", "source_year", "licence"]
+
+# Ember 2023 country figures and the comparison figures of FACTORS.md (CCF app, Boavizta), kgCO2e/kWh.
+EMBER_2023 = {"FR": ("0.056", ["0.0511", "0.098"]), "IE": ("0.291", ["0.2786", "0.384"]),
+              "DE": ("0.381", ["0.311", "0.422"])}
+EMBER_SOURCE = ("Ember, Yearly electricity data: carbon intensity of electricity generation, {c} 2023 "
+                "(https://ember-energy.org/data/yearly-electricity-data/); low/high = spread of the figures for this "
+                "country listed in carbon_pipeline FACTORS.md (Cloud Carbon Footprint {ccf}, Boavizta {boa}) and "
+                "the CCF coefficient table for this region ({tab})")
+
+COUNTRY = {
+    "United States": "US", "South Africa": "ZA", "Hong Kong": "HK", "India": "IN", "Japan": "JP",
+    "South Korea": "KR", "Singapore": "SG", "Australia": "AU", "Canada": "CA", "China": "CN", "Germany": "DE",
+    "Ireland": "IE", "England": "GB", "Italy": "IT", "France": "FR", "Sweden": "SE", "Bahrain": "BH",
+    "Brazil": "BR", "Taiwan": "TW", "Indonesia": "ID", "Finland": "FI", "Belgium": "BE", "Netherlands": "NL",
+    "Switzerland": "CH",
+    # Azure / GCP locations
+    "Iowa": "US", "Virginia": "US", "Georgia": "US", "Illinois": "US", "Texas": "US", "Wyoming": "US",
+    "California": "US", "Washington": "US", "Arizona": "US", "South Carolina": "US", "Northern Virginia": "US",
+    "Oregon": "US", "Los Angeles": "US", "Salt Lake City": "US", "Las Vegas": "US", "Pune": "IN",
+    "Chennai": "IN", "Mumbai": "IN", "London": "GB", "Cardiff": "GB", "Paris": "FR", "Helsinki": "FI",
+    "Frankfurt": "DE", "Brussels": "BE", "Gavle": "SE",
+}
+
+UPSTREAM = {
+    "EPA": "US EPA eGRID, NERC-region annual CO2e output emission rate (edition not stated by CCF)",
+    "EEA": ("European Environment Agency, CO2 emission intensity of electricity generation "
+            "(https://www.eea.europa.eu/data-and-maps/daviz/co2-emission-intensity-9)"),
+    "carbonfootprint.com": "carbonfootprint.com, country-specific electricity grid GHG emission factors",
+    "EMA Singapore": "Energy Market Authority of Singapore, grid emission factor",
+    "Google": ("Google Cloud, 'Carbon free energy for Google Cloud regions' grid carbon intensity "
+               "(https://cloud.google.com/sustainability/region-carbon)"),
+}
+
+
+def azure_region_id(name: str) -> str:
+    return re.sub(r"\s+", "", name).lower()
+
+
+def parse_grid_value(raw: str, provider: str, region: str, log: BuildLog) -> Decimal:
+    """metric t/kWh -> kg/kWh. Two Azure rows lost their '0.' ('000077'); restore it."""
+    raw = raw.strip()
+    if re.fullmatch(r"0{2,}\d+", raw):
+        fixed = "0." + raw[1:]
+        log.fix(f"grid_intensity {provider} {region}: CCF value '{raw}' lacks its decimal point; read as {fixed}")
+        raw = fixed
+    value = D(raw)
+    if not (0 <= value < Decimal("0.0015")):
+        raise ValueError(f"{provider} {region}: implausible grid factor {raw} t/kWh")
+    return value * 1000
+
+
+def grid_rows_default(ref: Path, log: BuildLog) -> list[dict]:
+    data = ref / "ccf_coefficients" / "data"
+    rows = []
+    tables = {}
+    for provider in ("aws", "azure", "gcp"):
+        path = data / f"grid-emissions-factors-{provider}.csv"
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            header = [h.strip() for h in next(reader)]
+            recs = [dict(zip(header, [c.strip() for c in rec])) for rec in reader if any(c.strip() for c in rec)]
+        tables[provider] = recs
+        for r in recs:
+            region = r["Region"]
+            where = r.get("Country") or r.get("Location")
+            country = COUNTRY[where]
+            region_id = azure_region_id(region) if provider == "azure" else region
+            value = parse_grid_value(r["CO2e (metric ton/kWh)"], provider, region, log)
+            year = 2023 if provider == "azure" and region in (
+                "Finland Central", "Germany West Central", "Belgium Central", "Sweden Central") else 2021
+            upstream = UPSTREAM[r["Source"]]
+            src = (f"{upstream}, via Cloud Carbon Footprint ccf-coefficients data/grid-emissions-factors-"
+                   f"{provider}.csv ({r['Source']}{', NERC ' + r['NERC Region'] if r.get('NERC Region') else ''}; "
+                   f"metric t/kWh x 1000), {CCF_COEF_URL} {CCF_COEF_VERSION}")
+            if provider == "azure":
+                src += f"; Azure region '{region}' ({where})"
+            row = dict(provider=provider, region_id=region_id, country=country, valid_from_year=year,
+                       valid_to_year="", kgco2e_per_kwh=fmt(value), kgco2e_per_kwh_market="", low="", high="",
+                       unit="kgCO2e/kWh", source=src, source_year=year, licence=LIC_CCF)
+            if country in EMBER_2023:
+                ember, others = EMBER_2023[country]
+                spread = [D(ember)] + [D(o) for o in others] + [value]
+                row.update(valid_from_year=2023, kgco2e_per_kwh=ember, low=fmt(min(spread)), high=fmt(max(spread)),
+                           source=EMBER_SOURCE.format(c=country, ccf=others[0], boa=others[1], tab=fmt(value)),
+                           source_year=2024, licence=LIC_EMBER)
+            rows.append(row)
+    return rows
+
+
+CONSTANT_COLUMNS = ["name", "value", "unit", "low", "high", "source", "source_year", "licence"]
+
+CCF_CONST_SRC = ("Cloud Carbon Footprint, packages/aws/src/domain/AwsFootprintEstimationConstants.ts "
+                 "(AWS_CLOUD_CONSTANTS), " + CCF_APP_URL + " " + CCF_APP_RELEASE)
+CCF_COEFF_CONST_SRC = "Cloud Carbon Footprint ccf-coefficients ccfcoef/constants.py, " + CCF_COEF_URL + " " + \
+    CCF_COEF_VERSION
+CCF_METHOD_SRC = ("Cloud Carbon Footprint methodology, microsite/docs/HowItWorks/Methodology.md, " + CCF_APP_URL +
+                  " " + CCF_APP_RELEASE)
+BOAVIZTA_NET_SRC = ("Boavizta cloud emissions working group, data-transfer coefficients (as listed in "
+                    "carbon_pipeline FACTORS.md)")
+TAILPIPE_SRC = ("Tailpipe methodology, 'Serverless Explained' (AWS Lambda and Fargate average serverless system), "
+                "https://tailpipe.ai/methodology/serverless-explained (figures as listed in FACTORS.md)")
+
+
+def constants_rows_default() -> list[dict]:
+    C = []
+
+    def add(name, value, unit, source, year, licence, low="", high=""):
+        C.append(dict(name=name, value=value, unit=unit, low=low, high=high, source=source, source_year=year,
+                      licence=licence))
+
+    add("memory_kwh_per_gb_hour", "0.000392", "kWh per GB-hour",
+        CCF_CONST_SRC + " MEMORY_COEFFICIENT; ccfcoef/constants.py MEMORY_COEFFICIENT", CCF_APP_YEAR, LIC_CCF)
+    add("cpu_utilisation", "0.5", "ratio",
+        CCF_CONST_SRC + " AVG_CPU_UTILIZATION_2020 = 50 % (LBNL 2016 US Data Center Energy Usage Report projection "
+        "for hyperscale servers in 2020)", CCF_APP_YEAR, LIC_CCF)
+    lifetime_src = ("Default 4 years: Cloud Carbon Footprint SERVER_EXPECTED_LIFESPAN = 35040 h (4 years, as Teads, "
+                    "from the Dell PowerEdge R740 LCA), " + CCF_APP_URL + " " + CCF_APP_RELEASE +
+                    "; high = 6 years, Boavizta's lifetime for cloud servers (FACTORS.md)")
+    add("host_lifetime_years", "4", "years", lifetime_src, CCF_APP_YEAR, LIC_CCF, "4", "6")
+    for p in ("aws", "azure", "gcp"):
+        add(f"host_lifetime_years_{p}", "4", "years",
+            f"Per-provider override point ({p}), same value as host_lifetime_years. " + lifetime_src,
+            CCF_APP_YEAR, LIC_CCF, "4", "6")
+    add("hours_per_year", "8760", "hours", "Calendar convention used by CCF (35040 h = 4 x 8760 h)", CCF_APP_YEAR,
+        LIC_CCF)
+    add("ssd_wh_per_tb_hour", "1.2", "Wh per TB-hour", CCF_CONST_SRC + " SSDCOEFFICIENT", CCF_APP_YEAR, LIC_CCF)
+    add("hdd_wh_per_tb_hour", "0.65", "Wh per TB-hour", CCF_CONST_SRC + " HDDCOEFFICIENT", CCF_APP_YEAR, LIC_CCF)
+    add("network_kwh_per_gb", "0.001", "kWh per GB",
+        CCF_CONST_SRC + " NETWORKING_COEFFICIENT (CCF counts only data transfer between regions); high = Boavizta "
+        "inter-region 0.0015", CCF_APP_YEAR, LIC_CCF, "0.001", "0.0015")
+    add("network_intra_region_kwh_per_gb", "0.001", "kWh per GB", BOAVIZTA_NET_SRC, 2024, LIC_PUBLIC)
+    add("network_inter_region_kwh_per_gb", "0.0015", "kWh per GB", BOAVIZTA_NET_SRC, 2024, LIC_PUBLIC)
+    add("network_internet_kwh_per_gb", "0.059", "kWh per GB", BOAVIZTA_NET_SRC, 2024, LIC_PUBLIC)
+    # replication factors, AWS (names as used by the pipeline) then CCF's Azure / GCP ones
+    aws_rep = [("replication_s3", "6", "S3"), ("replication_s3_one_zone_or_rrs", "2",
+                                                  "S3_ONE_ZONE_REDUCED_REDUNDANCY"),
+               ("replication_ebs", "2", "EC2_EBS_VOLUME"), ("replication_ebs_snapshot", "3", "EC2_EBS_SNAPSHOT"),
+               ("replication_efs", "3", "EFS"), ("replication_efs_one_zone", "2", "EFS_ONE_ZONE"),
+               ("replication_rds_backup", "3", "RDS_BACKUP"), ("replication_rds_aurora", "6", "RDS_AURORA"),
+               ("replication_rds_multi_az", "2", "RDS_MULTI_AZ"),
+               ("replication_documentdb_backup", "3", "DOCUMENT_DB_BACKUP"),
+               ("replication_documentdb_storage", "2", "DOCUMENT_DB_STORAGE"),
+               ("replication_dynamodb", "2", "DYNAMO_DB"), ("replication_ecr_storage", "3", "ECR_STORAGE"),
+               ("replication_elasticache_backup", "3", "DOCUMENT_ELASTICACHE_BACKUP"),
+               ("replication_simpledb", "2", "SIMPLE_DB"), ("replication_default", "1", "DEFAULT")]
+    for name, value, key in aws_rep:
+        add(name, value, "copies", f"{CCF_CONST_SRC} REPLICATION_FACTORS.{key} (applied by "
+            f"packages/aws/src/lib/ReplicationFactors.ts)", CCF_APP_YEAR, LIC_CCF)
+    az_src = ("Cloud Carbon Footprint, packages/azure/src/domain/AzureFootprintEstimationConstants.ts "
+              "REPLICATION_FACTORS.{k}, " + CCF_APP_URL + " " + CCF_APP_RELEASE)
+    for name, value, key in [("replication_azure_storage_lrs", "3", "STORAGE_LRS"),
+                             ("replication_azure_storage_zrs", "3", "STORAGE_ZRS"),
+                             ("replication_azure_storage_grs", "6", "STORAGE_GRS"),
+                             ("replication_azure_storage_gzrs", "6", "STORAGE_GZRS"),
+                             ("replication_azure_storage_disks", "3", "STORAGE_DISKS"),
+                             ("replication_azure_database_mysql", "3", "DATABASE_MYSQL"),
+                             ("replication_azure_cosmos_db", "4", "COSMOS_DB"),
+                             ("replication_azure_sql_db", "3", "SQL_DB"),
+                             ("replication_azure_redis_cache", "2", "REDIS_CACHE")]:
+        add(name, value, "copies", az_src.format(k=key), CCF_APP_YEAR, LIC_CCF)
+    gcp_src = ("Cloud Carbon Footprint, packages/gcp/src/domain/GcpFootprintEstimationConstants.ts "
+               "REPLICATION_FACTORS.{k}, " + CCF_APP_URL + " " + CCF_APP_RELEASE)
+    for name, value, key in [("replication_gcp_cloud_storage_single_region", "2", "CLOUD_STORAGE_SINGLE_REGION"),
+                             ("replication_gcp_cloud_storage_dual_region", "2", "CLOUD_STORAGE_DUAL_REGION"),
+                             ("replication_gcp_cloud_storage_multi_region", "2", "CLOUD_STORAGE_MULTI_REGION"),
+                             ("replication_gcp_regional_disks", "2", "COMPUTE_ENGINE_REGIONAL_DISKS"),
+                             ("replication_gcp_cloud_filestore", "2", "CLOUD_FILESTORE"),
+                             ("replication_gcp_cloud_sql_high_availability", "2", "CLOUD_SQL_HIGH_AVAILABILITY"),
+                             ("replication_gcp_memorystore_redis", "2", "CLOUD_MEMORY_STORE_REDIS"),
+                             ("replication_gcp_spanner_single_region", "2", "CLOUD_SPANNER_SINGLE_REGION"),
+                             ("replication_gcp_spanner_multi_region", "2", "CLOUD_SPANNER_MULTI_REGION"),
+                             ("replication_gcp_kubernetes_engine", "3", "KUBERNETES_ENGINE")]:
+        add(name, value, "copies", gcp_src.format(k=key), CCF_APP_YEAR, LIC_CCF)
+    # CCF memory approach (AWS/Azure compute): see factor_seeds/README.md "Memory"
+    mem_src = ("Cloud Carbon Footprint, packages/core/src/memory/helpers.ts getPhysicalChips (ceil(largest "
+               "instance vCPUs / 96)), " + CCF_APP_URL + " " + CCF_APP_RELEASE)
+    add("memory_vcpus_per_physical_chip", "96", "vCPUs per chip", mem_src, CCF_APP_YEAR, LIC_CCF)
+    add("memory_physical_chips_m5zn", "2", "chips",
+        "Cloud Carbon Footprint, packages/aws/src/lib/AWSMemoryEstimatesBuilder.ts (m5zn and z1d are always 2 "
+        "chips), " + CCF_APP_URL + " " + CCF_APP_RELEASE, CCF_APP_YEAR, LIC_CCF)
+    add("memory_physical_chips_z1d", "2", "chips",
+        "Cloud Carbon Footprint, packages/aws/src/lib/AWSMemoryEstimatesBuilder.ts (m5zn and z1d are always 2 "
+        "chips), " + CCF_APP_URL + " " + CCF_APP_RELEASE, CCF_APP_YEAR, LIC_CCF)
+    # CCF embodied (host TE) model, for instance types missing from instance_types.csv
+    add("embodied_base_host_kgco2e", "1000", "kgCO2e per host",
+        CCF_COEFF_CONST_SRC + " BASE_MANUFACTURING_EMISSIONS (mono-socket, 16 GB, no local storage rack server)",
+        CCF_COEF_YEAR, LIC_CCF)
+    add("embodied_dram_threshold_gb", "16", "GB", CCF_COEFF_CONST_SRC + " DRAM_THRESHOLD", CCF_COEF_YEAR, LIC_CCF)
+    add("embodied_dram_kgco2e_per_gb", fmt(EMB_DRAM_PER_GB, 9), "kgCO2e per GB above the threshold",
+        CCF_COEFF_CONST_SRC + " DRAM_MANUFACTURING_EMISSIONS / DRAM_THRESHOLD = 533 / 384 (Dell R740 LCA: 533 kg "
+        "for 384 GB)", CCF_COEF_YEAR, LIC_CCF)
+    add("embodied_extra_cpu_kgco2e", "100", "kgCO2e per additional CPU socket",
+        CCF_COEFF_CONST_SRC + " CPU_MANUFACTURING_EMISSIONS", CCF_COEF_YEAR, LIC_CCF)
+    add("embodied_ssd_kgco2e", "100", "kgCO2e per SSD", CCF_COEFF_CONST_SRC + " SSD_MANUFACTURING_EMISSIONS",
+        CCF_COEF_YEAR, LIC_CCF)
+    add("embodied_hdd_kgco2e", "50", "kgCO2e per HDD", CCF_COEFF_CONST_SRC + " HDD_MANUFACTURING_EMISSIONS",
+        CCF_COEF_YEAR, LIC_CCF)
+    add("embodied_gpu_kgco2e", "150", "kgCO2e per GPU", CCF_COEFF_CONST_SRC + " GPU_MANUFACTURING_EMISSIONS",
+        CCF_COEF_YEAR, LIC_CCF)
+    # serverless (Lambda / Fargate)
+    add("lambda_mb_per_vcpu", "1769", "MB of configured memory per vCPU",
+        "AWS Lambda Developer Guide, 'Configure Lambda function memory': at 1,769 MB a function has the "
+        "equivalent of one vCPU, https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html "
+        "(CCF's methodology uses 1,792 MB = high)", 2020, LIC_PUBLIC, "1769", "1792")
+    add("serverless_memory_kwh_per_gb_hour", "0.0000598", "kWh per GB-hour", TAILPIPE_SRC, 2024, LIC_PUBLIC)
+    add("serverless_x86_kwh_per_vcpu_hour", "0.0088121875", "kWh per vCPU-hour", TAILPIPE_SRC, 2024, LIC_PUBLIC)
+    add("serverless_arm_kwh_per_vcpu_hour", "0.00191015625", "kWh per vCPU-hour", TAILPIPE_SRC, 2024, LIC_PUBLIC)
+    return C
+
+
+GPU_COLUMNS = ["gpu_model", "min_watts", "max_watts", "unit", "source", "source_year", "licence"]
+GPU_WATTS = [("NVIDIA Tesla M60", "35", "306"), ("NVIDIA T4", "8", "71"), ("NVIDIA Tesla K80", "35", "306"),
+             ("NVIDIA Tesla V100", "35", "306"), ("NVIDIA Tesla A100", "46", "407"), ("NVIDIA K520", "26", "229"),
+             ("NVIDIA A10G", "18", "153"), ("NVIDIA Tesla P4", "9", "76.5"), ("NVIDIA Tesla P100", "36", "306"),
+             ("NVIDIA Tesla P40", "30", "255"), ("AMD Radeon Pro V520", "26", "229"),
+             ("Xilinx Alveo U250", "27", "229.5")]
+
+
+def gpu_rows() -> list[dict]:
+    src = ("Cloud Carbon Footprint methodology Appendix III 'GPUs and min/max watts' and "
+           "AWS_CLOUD_CONSTANTS.MIN/MAX_WATTS_BY_COMPUTE_PROCESSOR, " + CCF_APP_URL + " " + CCF_APP_RELEASE)
+    return [dict(gpu_model=m, min_watts=lo, max_watts=hi, unit="W per GPU", source=src, source_year=CCF_APP_YEAR,
+                 licence=LIC_CCF) for m, lo, hi in GPU_WATTS]
+
+
+# --------------------------------------------------------------------------------------------------
+# factor_set.yaml
+# --------------------------------------------------------------------------------------------------
+
+DEFAULT_NOTES = [
+    "All CSVs of this set are generated by carbon_pipeline/factors/build_seeds.py (python -m "
+    "carbon_pipeline.factors.build_seeds --reference <shared/reference> --out factor_seeds/default); do not edit them "
+    "by hand: hand-curated figures (PUE, Ember grid figures, constants, GPU watts) are literal rows in that script, "
+    "each with its citation.",
+    "Instance catalogue: every type of ccf-coefficients data/aws-instances.csv and data/aws-instances-latest-2026.csv "
+    "(AWS), data/azure-instances.csv (Azure) and data/gcp-instances.csv + data/gcp-instances-latest-2026.csv (GCP). "
+    "When a type is in both files, the original CCF file wins (its host data is what CCF's embodied totals were "
+    "computed from); the 2026 file only adds types and fixes unit slips (see corrections).",
+    "CPU name -> microarchitecture: CCF's approach (a CPU matches a model of data/intel-*.csv / amd-*.csv when its "
+    "name ends with the model at a word boundary, case-insensitive; longest model wins), Graviton names directly, "
+    "then an Intel codename in the text ('Intel Xeon Ice Lake'); unmatched CPUs (Apple M-series mac instances, "
+    "NVIDIA Grace, 'Intel Xeon Family') get 'Unknown'. amd-neoverse-n1.csv is not used (it repeats EPYC models).",
+    "Instance types deployed on several microarchitectures (Azure, GCP) point at a combined cpu_power row named "
+    "'A / B / C' whose watts are the average of the components, or the median when Sandy Bridge or Ivy Bridge is "
+    "among them (CCF core/src/FootprintEstimate.ts getWattsByAverageOrMedian); GB/chip is the plain average; host "
+    "embodied is the mean of CCF's per-microarchitecture totals (ccfcoef embodied_coefficients_mean).",
+    "cpu_power 'Unknown' rows: average of the provider's published coefficient rows; 'Graviton' (a1) = EPYC 2nd Gen "
+    "as in ccfcoef/aws/coefficients.py; GCP Haswell / Ivy Bridge / Sandy Bridge use the AWS rows (no GCP row "
+    "published); GCP Ampere Altra ('Quicksilver') and Google Axion use GCP EPYC 2nd Gen (analogy with CCF's Graviton "
+    "rule).",
+    "cpu_power low_factor/high_factor bound the power obtained from a row (P = min + u x (max - min)). 0.7 / 1.3 for "
+    "families with a usable SPECpower sample: the 10th-90th percentile of watts per thread across the SPECpower "
+    "servers of a family is about 0.8-1.2 x the family mean at 100 % load and 0.65-1.4 x at idle (computed on "
+    "ccf-coefficients data/SPECpower-2026-03-09.csv), and SPEC's tuned servers are not cloud hosts. 0.5 / 1.5 for rows "
+    "set by analogy (Graviton*, Quicksilver, Google Axion, GCP rows borrowed from AWS), for families with fewer than "
+    "5 SPECpower results (Ivy Bridge, Emerald Rapids), for the recomputed EPYC 5th Gen and for 'Unknown'.",
+    "Embodied: host_embodied_kgco2e is the whole host's manufacturing footprint TE (kgCO2e). AWS types of the "
+    "original CCF file: CCF 'total' (output/coefficients-aws-embodied.csv); 2026-only AWS types: 'Platform Embedded "
+    "Emissions (mtCo2eq)' x 1000, else the value of the other sizes of the family, else CCF's formula. GCP 2026-only "
+    "types: CCF's formula, because the 2026 GCP 'Platform Embedded Emissions' are not plausible per-host figures "
+    "(e2-highcpu 0.89 t but e2-standard 8 t, c4-highmem 1,000 t, x4-megamem-1920 470,000 t per host).",
+    "host_vcpus is the CCF 'Platform' vCPU count (AWS: vCPUs of the whole host; Azure/GCP: the largest size of the "
+    "series, CCF's proxy). For 2026-only AWS types: aws-instances-cpus.csv by CPU name, else the largest size of the "
+    "family; host_memory_gb likewise from the largest size.",
+    "Azure 'Constrained vCPUs capable' sizes (e.g. E8-2s v3): vcpus is the number of active vCPUs taken from the "
+    "name (CCF's column holds the active share, 0.25); host_vcpus is CCF's parent size, so vcpus/host_vcpus follows "
+    "CCF's reading of these sizes.",
+    "Grid intensity: location-based, kgCO2e/kWh. FR, IE and DE regions of all three providers use Ember 2023 country "
+    "figures (FACTORS.md) with low/high = spread of the CCF app, Boavizta, Ember and CCF-table figures; every other "
+    "region the CCF table value (metric t/kWh x 1000) citing its upstream source. Market-based figures are left "
+    "empty (no source). valid_from_year = data year (Ember) or the year CCF published the table; valid_to_year is "
+    "open. The CCF tables do not state their data year (CCF methodology: averages of years before 2020).",
+    "PUE: AWS per-year values by region and geography from the AWS sustainability site (FACTORS.md); eu-west-3 has "
+    "only 2025, so 2022-2024 resolve to the Europe row. Azure 1.18 (Microsoft, 2022; low 1.125 newest designs, high "
+    "1.185 as quoted by CCF) and GCP 1.10 (Google TTM PUE, 2021): the year column is the year of publication as far "
+    "as known; the resolution rule carries a single row to every year.",
+    "Lifetime: host_lifetime_years = 4 (CCF/Teads, Dell R740 LCA basis) with high = 6 (Boavizta for cloud). 4 is the "
+    "conservative choice (larger embodied share) and keeps embodied results comparable with CCF and with the seed's "
+    "6,930 kgCO2e embodied sanity figure; per-provider rows exist so that a provider can be moved to 6 with a trace.",
+    "Uncertainty: low/high are filled only where a range can be defended (grid for FR/IE/DE, Azure PUE, lifetime, "
+    "network, Lambda vCPU equivalence); empty otherwise, never zero.",
+    "gpu_power.csv (an addition to the contract): min/max watts per GPU for the models CCF publishes; newer GPUs "
+    "(H100, H200, L4, L40S, B200...) have no row, so GPU energy for them must be reported as not estimated.",
+]
+
+
+def write_yaml(path: Path, name: str, description: str, notes: list[str]) -> None:
+    def q(s: str) -> str:
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    lines = [f"name: {name}", f'version: "{SET_VERSION}"', f"description: {q(description)}", "notes:"]
+    lines += [f"  - {q(n)}" for n in notes]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------------
+# Default set
+# --------------------------------------------------------------------------------------------------
+
+def build_default(ref: Path, out: Path, ec2_catalogue: Path | None) -> dict[str, int]:
+    log = BuildLog()
+    data = ref / "ccf_coefficients" / "data"
+    matcher = CpuMatcher(data)
+    power = build_cpu_power_default(ref, log)
+    cat = load_ec2_catalogue(ec2_catalogue)
+
+    inst = build_aws_instances(ref, matcher, cat, log)
+    inst += build_azure_instances(ref, power["azure"], log)
+    inst += build_gcp_instances(ref, power["gcp"], log)
+    for r in inst:
+        r.pop("_family", None)
+        if r["microarchitecture"] not in power[r["provider"]]:
+            raise ValueError(f"{r['provider']} {r['instance_type']}: no cpu_power row {r['microarchitecture']!r}")
+
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    counts["instance_types.csv"] = write_csv(out / "instance_types.csv", INSTANCE_COLUMNS, inst,
+                                             lambda r: (r["provider"], r["instance_type"]))
+    counts["cpu_power.csv"] = write_csv(out / "cpu_power.csv", CPU_POWER_COLUMNS, cpu_power_rows(power),
+                                        lambda r: (r["provider"], r["microarchitecture"]))
+    counts["pue.csv"] = write_csv(out / "pue.csv", PUE_COLUMNS, pue_rows_default(),
+                                  lambda r: (r["provider"], r["region_pattern"], int(r["year"])))
+    counts["grid_intensity.csv"] = write_csv(out / "grid_intensity.csv", GRID_COLUMNS, grid_rows_default(ref, log),
+                                             lambda r: (r["provider"], r["region_id"], int(r["valid_from_year"])))
+    counts["constants.csv"] = write_csv(out / "constants.csv", CONSTANT_COLUMNS, constants_rows_default(),
+                                        lambda r: r["name"])
+    counts["gpu_power.csv"] = write_csv(out / "gpu_power.csv", GPU_COLUMNS, gpu_rows(), lambda r: r["gpu_model"])
+
+    notes = list(DEFAULT_NOTES)
+    notes += [f"Correction: {c}" for c in sorted(set(log.corrections))]
+    derived_families = sorted({d for d in log.derivations if "family" in d})
+    if derived_families:
+        notes.append("Derived with CCF's embodied formula (no figure upstream): " + "; ".join(
+            d.split("family ")[1].split(":")[0] for d in derived_families) + " (AWS families).")
+    write_yaml(out / "factor_set.yaml", "default",
+               "carbon_pipeline default factors: CCF coefficient tables (2026 refresh, corrected) for instances, "
+               "CPU power and embodied emissions; AWS per-region per-year PUE; Ember 2023 grid intensity for FR/IE/DE "
+               "and CCF grid tables elsewhere; CCF constants.", notes)
+    return counts
+
+
+# --------------------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", choices=["default", "ccf"], default="default")
+    ap.add_argument("--reference", type=Path, help="shared reference folder (contains ccf_coefficients/)")
+    ap.add_argument("--ccf-repo", type=Path, help="checkout of cloud-carbon-footprint/cloud-carbon-footprint "
+                                                   "(for --set ccf)")
+    ap.add_argument("--ec2-catalogue", type=Path, default=None,
+                    help="EC2 DescribeInstanceTypes JSON(.gz); default: the one bundled with moto")
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+    if args.set == "default":
+        if not args.reference:
+            ap.error("--reference is required for the default set")
+        counts = build_default(args.reference, args.out, args.ec2_catalogue)
+    else:
+        if not args.ccf_repo:
+            ap.error("--ccf-repo is required for the ccf set")
+        from carbon_pipeline.factors import ccf_app  # noqa: F401  (phase 2)
+        counts = ccf_app.build_ccf(args.ccf_repo, args.out)
+    for name, n in counts.items():
+        print(f"{args.out / name}: {n} rows")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""Running the asset graph in-process for a list of months: what the CLI, the demo and the tests use.
+
+Unpartitioned assets (factor seeds, staging views) are materialised first, then every partitioned
+asset once per month, each month in its own Dagster run, as ``dagster dev`` would for a partition.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster import DagsterInstance, materialize
+
+from carbon_pipeline import progress
+from carbon_pipeline.config import PipelineConfig
+from carbon_pipeline.partitions import partition_key_of
+from carbon_pipeline.pipeline import build_assets, warehouse_resource
+from carbon_pipeline.sources.registry import open_source
+from carbon_pipeline.warehouse.models import load_models
+from carbon_pipeline.warehouse.runner import drop_model
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+class PipelineFailed(RuntimeError):
+    """A run that did not complete; the message is the root cause, meant for a person."""
+
+
+@dataclass
+class RunSummary:
+    months: list[str]
+    duckdb_path: Path
+    parquet_dir: Path
+    totals: dict = field(default_factory=dict)
+
+    def render(self) -> str:
+        t = self.totals
+        lines = [
+            f"months processed     : {len(self.months)} ({self.months[0]} .. {self.months[-1]})" if self.months else "months processed     : 0",
+            f"billing lines in     : {t.get('lines_in', 0):,}",
+            f"lines used (emissions): {t.get('lines_attributed', 0):,}",
+            f"lines unmapped       : {t.get('lines_unmapped', 0):,}  (see marts.fct_unmapped_usage)",
+            f"lines without usage  : {t.get('lines_without_usage', 0):,}  (fees, taxes, credits)",
+            f"lines quarantined    : {t.get('lines_quarantined', 0):,}  (see marts.fct_quarantined_lines)",
+            f"cost reconciled      : {'yes' if t.get('balanced') else 'NO'} (effective cost in {t.get('effective_cost_in', 0):,.2f})",
+            f"operational kgCO2e   : {t.get('operational_kgco2e', 0):,.3f}",
+            f"embodied kgCO2e      : {t.get('embodied_kgco2e', 0):,.3f}",
+            f"DuckDB               : {self.duckdb_path}",
+            f"Parquet              : {self.parquet_dir}",
+        ]
+        return "\n".join(lines)
+
+
+def discover_months(config: PipelineConfig) -> list[str]:
+    months: set[str] = set()
+    resource = warehouse_resource(config)
+    with resource.connect() as con:
+        for source in config.sources:
+            months.update(open_source(source, config).months(con))
+    return sorted(months)
+
+
+def run_pipeline(
+    config: PipelineConfig,
+    months: list[str] | None = None,
+    *,
+    progress_bars: bool = False,
+    full_refresh: bool = False,
+    instance: DagsterInstance | None = None,
+) -> RunSummary:
+    try:
+        if months is None:
+            months = discover_months(config)
+        assets = build_assets(config)
+    except Exception as exc:  # config-time problems: unreadable source, bad model file
+        raise PipelineFailed(str(exc)) from None
+    resources = {"warehouse": warehouse_resource(config)}
+    if full_refresh:
+        with resources["warehouse"].connect() as con:
+            for model in reversed(load_models()):
+                drop_model(con, model)
+
+    unpartitioned = [key for a in assets if a.partitions_def is None for key in a.keys]
+    partitioned = [key for a in assets if a.partitions_def is not None for key in a.keys]
+    bars = _Bars(assets, months) if progress_bars else None
+    progress.install(bars.advance if bars else None)
+    instance = instance or DagsterInstance.ephemeral()
+    try:
+        _materialize(assets, unpartitioned, None, resources, instance)
+        for month in months:
+            _materialize(assets, partitioned, partition_key_of(month), resources, instance)
+    finally:
+        progress.install(None)
+        if bars:
+            bars.close()
+    return RunSummary(months, config.duckdb_path, config.parquet_dir, _totals(resources["warehouse"], months))
+
+
+def _materialize(assets, selection, partition_key, resources, instance) -> None:
+    logging.getLogger("dagster").setLevel(logging.ERROR)
+    try:
+        result = materialize(
+            assets, selection=selection, partition_key=partition_key, resources=resources,
+            instance=instance, run_config=QUIET, raise_on_error=True,
+        )
+    except Exception as exc:
+        raise PipelineFailed(_root_cause(exc, partition_key)) from None
+    if not result.success:
+        raise PipelineFailed(f"run for {partition_key or 'seeds and views'} did not succeed")
+
+
+def _root_cause(exc: BaseException, partition_key: str | None) -> str:
+    seen = exc
+    while True:
+        inner = getattr(seen, "user_exception", None) or seen.__cause__
+        if inner is None or inner is seen:
+            break
+        seen = inner
+    where = f"month {partition_key[:7]}: " if partition_key else ""
+    description = getattr(seen, "description", None)
+    return where + (description or str(seen) or type(seen).__name__)
+
+
+def _totals(resource, months: list[str]) -> dict:
+    if not months:
+        return {}
+    with resource.connect() as con:
+        placeholders = ", ".join("?" for _ in months)
+        cursor = con.execute(
+            f"""
+            SELECT sum(lines_in), sum(lines_attributed), sum(lines_unmapped), sum(lines_without_usage),
+                   sum(lines_quarantined), sum(effective_cost_in), bool_and(balanced),
+                   sum(operational_kgco2e), sum(embodied_kgco2e)
+            FROM marts.fct_cost_reconciliation WHERE billing_month IN ({placeholders})
+            """,
+            months,
+        )
+        row = cursor.fetchall()[0]
+    names = ["lines_in", "lines_attributed", "lines_unmapped", "lines_without_usage", "lines_quarantined",
+             "effective_cost_in", "balanced", "operational_kgco2e", "embodied_kgco2e"]
+    return {n: (v if v is not None else 0) for n, v in zip(names, row)}
+
+
+class _Bars:
+    """One tqdm bar per stage; totals count (asset, month) steps."""
+
+    def __init__(self, assets, months: list[str]):
+        from tqdm import tqdm
+
+        totals = {stage: 0 for stage in STAGES}
+        for a in assets:
+            for key in a.keys:
+                stage = "factors" if key.path[0] == "seeds" else "sources" if key.path[0] == "raw" else key.path[0]
+                totals[stage] += len(months) if a.partitions_def is not None else 1
+        self.bars = {
+            stage: tqdm(total=total, desc=f"{stage:<12}", unit="step", position=i, leave=True)
+            for i, (stage, total) in enumerate(totals.items()) if total
+        }
+
+    def advance(self, stage: str, name: str, month: str | None) -> None:
+        bar = self.bars.get(stage)
+        if bar is not None:
+            bar.set_postfix_str(f"{name} {month or ''}".strip(), refresh=False)
+            bar.update(1)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+STAGES = ("factors", "sources", "staging", "intermediate", "marts")

@@ -1,0 +1,49 @@
+"""Builds the Dagster ``Definitions`` for a configuration: sources, factor seeds, SQL models, jobs."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job
+
+from carbon_pipeline.config import PipelineConfig
+from carbon_pipeline.factors.assets import build_seed_assets
+from carbon_pipeline.factors.seeds import seed_tables
+from carbon_pipeline.partitions import monthly_partitions
+from carbon_pipeline.schedules import build_schedules
+from carbon_pipeline.sources.assets import build_source_assets
+from carbon_pipeline.transform.assets import build_model_assets
+from carbon_pipeline.warehouse.resources import DuckDBWarehouse
+
+
+def warehouse_resource(config: PipelineConfig) -> DuckDBWarehouse:
+    return DuckDBWarehouse(
+        path=str(config.duckdb_path),
+        memory_limit=config.memory_limit,
+        threads=config.threads,
+        factor_set=config.factor_set,
+        application_tag=config.application_tag,
+    )
+
+
+def build_assets(config: PipelineConfig) -> list:
+    tables = set(seed_tables(config.factor_seeds_dir, config.factor_set)) | {"factor_sets"}
+    return [
+        build_seed_assets(config),
+        *build_source_assets(config),
+        *build_model_assets(config, tables),
+    ]
+
+
+def build_definitions(config: PipelineConfig) -> Definitions:
+    assets = build_assets(config)
+    monthly_job = define_asset_job(
+        "monthly_emissions",
+        selection=AssetSelection.all() - AssetSelection.groups("factors"),
+        partitions_def=monthly_partitions(config.first_month),
+        description="Every partitioned asset for one billing month: ingest, staging, emissions, checks, publication.",
+    )
+    return Definitions(
+        assets=assets,
+        jobs=[monthly_job],
+        schedules=build_schedules(monthly_job),
+        resources={"warehouse": warehouse_resource(config)},
+    )
