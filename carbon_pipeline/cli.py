@@ -14,7 +14,6 @@ import warnings
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-STAGES = ("factors", "sources", "staging", "intermediate", "marts")
 
 
 def parse_months(text: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Running the asset graph in-process for a list of months: what the CLI, the demo and the tests use.
 
-Unpartitioned assets (factor seeds, staging views) are materialised first, then every partitioned
-asset once per month, each month in its own Dagster run, as ``dagster dev`` would for a partition.
+Each month is one Dagster run of the whole graph for that partition (factor seeds are reloaded in
+each, which costs well under a second), exactly what ``dagster dev`` launches for a partition.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from carbon_pipeline.sources.registry import open_source
 from carbon_pipeline.warehouse.models import load_models
 from carbon_pipeline.warehouse.runner import drop_model
 
+STAGES = ("factors", "sources", "staging", "intermediate", "marts")
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -81,15 +82,12 @@ def run_pipeline(
             for model in reversed(load_models()):
                 drop_model(con, model)
 
-    unpartitioned = [key for a in assets if a.partitions_def is None for key in a.keys]
-    partitioned = [key for a in assets if a.partitions_def is not None for key in a.keys]
     bars = _Bars(assets, months) if progress_bars else None
     progress.install(bars.advance if bars else None)
     instance = instance or DagsterInstance.ephemeral()
     try:
-        _materialize(assets, unpartitioned, None, resources, instance)
         for month in months:
-            _materialize(assets, partitioned, partition_key_of(month), resources, instance)
+            _materialize(assets, partition_key_of(month), resources, instance)
     finally:
         progress.install(None)
         if bars:
@@ -97,17 +95,17 @@ def run_pipeline(
     return RunSummary(months, config.duckdb_path, config.parquet_dir, _totals(resources["warehouse"], months))
 
 
-def _materialize(assets, selection, partition_key, resources, instance) -> None:
+def _materialize(assets, partition_key, resources, instance) -> None:
     logging.getLogger("dagster").setLevel(logging.ERROR)
     try:
         result = materialize(
-            assets, selection=selection, partition_key=partition_key, resources=resources,
+            assets, partition_key=partition_key, resources=resources,
             instance=instance, run_config=QUIET, raise_on_error=True,
         )
     except Exception as exc:
         raise PipelineFailed(_root_cause(exc, partition_key)) from None
     if not result.success:
-        raise PipelineFailed(f"run for {partition_key or 'seeds and views'} did not succeed")
+        raise PipelineFailed(f"run for {partition_key[:7]} did not succeed")
 
 
 def _root_cause(exc: BaseException, partition_key: str | None) -> str:
@@ -117,7 +115,7 @@ def _root_cause(exc: BaseException, partition_key: str | None) -> str:
         if inner is None or inner is seen:
             break
         seen = inner
-    where = f"month {partition_key[:7]}: " if partition_key else ""
+    where = f"month {partition_key[:7]}: "
     description = getattr(seen, "description", None)
     return where + (description or str(seen) or type(seen).__name__)
 
@@ -152,7 +150,7 @@ class _Bars:
         for a in assets:
             for key in a.keys:
                 stage = "factors" if key.path[0] == "seeds" else "sources" if key.path[0] == "raw" else key.path[0]
-                totals[stage] += len(months) if a.partitions_def is not None else 1
+                totals[stage] += len(months)
         self.bars = {
             stage: tqdm(total=total, desc=f"{stage:<12}", unit="step", position=i, leave=True)
             for i, (stage, total) in enumerate(totals.items()) if total
@@ -168,5 +166,3 @@ class _Bars:
         for bar in self.bars.values():
             bar.close()
 
-
-STAGES = ("factors", "sources", "staging", "intermediate", "marts")

@@ -37,9 +37,9 @@ def build_definitions(config: PipelineConfig) -> Definitions:
     assets = build_assets(config)
     monthly_job = define_asset_job(
         "monthly_emissions",
-        selection=AssetSelection.all() - AssetSelection.groups("factors"),
+        selection=AssetSelection.all(),
         partitions_def=monthly_partitions(config.first_month),
-        description="Every partitioned asset for one billing month: ingest, staging, emissions, checks, publication.",
+        description="One billing month end to end: factor seeds, ingest, staging, emissions, audits, Parquet publication.",
     )
     return Definitions(
         assets=assets,

@@ -149,8 +149,13 @@ class BuildLog:
     def fix(self, msg: str) -> None:
         self.corrections.append(msg)
 
+    conflicts: list[str] = field(default_factory=list)
+
     def derive(self, msg: str) -> None:
         self.derivations.append(msg)
+
+    def conflict(self, msg: str) -> None:
+        self.conflicts.append(msg)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -423,11 +428,10 @@ def aws_family(instance_type: str) -> str:
 def load_ec2_catalogue(path: Path | None) -> dict[str, dict]:
     if path is None:
         try:
-            import moto  # noqa: F401  (only used to locate the bundled catalogue)
+            import moto  # only used to locate the catalogue it bundles
         except ImportError:  # pragma: no cover
             raise SystemExit("moto is not installed: pass --ec2-catalogue PATH (EC2 DescribeInstanceTypes JSON)")
-        import moto as _moto
-        path = Path(_moto.__file__).parent / "ec2" / "resources" / "instance_types.json.gz"
+        path = Path(moto.__file__).parent / "ec2" / "resources" / "instance_types.json.gz"
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as f:
         return json.load(f)
@@ -446,6 +450,9 @@ def ec2_gpu(cat: dict, instance_type: str) -> tuple[int, str]:
         return 0, ""
     count = sum(int(g.get("Count", 0)) for g in info["Gpus"])
     names = sorted({gpu_name(g["Name"]) for g in info["Gpus"]})
+    if count == 0:  # fractional GPU (g6f / gr6f): Count 0, GpuPartitionSize < 1
+        part = sorted({fmt(D(g.get("GpuPartitionSize", 0))) for g in info["Gpus"]})
+        return 0, " + ".join(names) + f" (partition {'/'.join(part)} of one GPU)"
     return count, " + ".join(names)
 
 
@@ -505,18 +512,25 @@ def build_aws_instances(ref: Path, matcher: CpuMatcher, cat: dict, log: BuildLog
             raise ValueError(f"AWS {t}: CPU {r['Platform CPU Name']!r} not matched")
         host_vcpus = to_int(r["Platform Total Number of vCPU"])
         host_mem = D(r["Platform Memory (in GB)"])
+        if mem > host_mem and mem / 1000 < host_mem:
+            log.fix(f"instance_types aws {t}: memory {fmt(mem)} GB exceeds its host ({fmt(host_mem)} GB): a MiB "
+                    f"value in a GiB column; using {fmt(mem / 1000)}")
+            mem = mem / 1000
+        if host_vcpus < vcpus or host_mem < mem:
+            raise ValueError(f"AWS {t}: host smaller than the instance ({host_vcpus} vCPU / {host_mem} GB)")
         e = emb[t]
         rows.append(dict(provider="aws", instance_type=t, vcpus=vcpus, memory_gb=fmt(mem),
                          gpu_count=to_int(r["Instance Number of GPU"]), gpu_model=gpu_name(r["Platform GPU Name"]),
                          cpu_name=r["Platform CPU Name"], microarchitecture=arch, host_vcpus=host_vcpus,
                          host_memory_gb=fmt(host_mem), host_embodied_kgco2e=fmt(e["total"]),
-                         source=src_old, source_year=CCF_COEF_YEAR, licence=LIC_CCF, _family=aws_family(t)))
+                         source=f"{src_old} ({how})", source_year=CCF_COEF_YEAR, licence=LIC_CCF,
+                         _family=aws_family(t)))
         if n is not None and n["Platform CPU Name"]:
             arch_new, _ = matcher.match(n["Platform CPU Name"])
             if arch_new and arch_new != arch:
-                log.fix(f"instance_types aws {t}: 2026 file says {n['Platform CPU Name']!r} ({arch_new}); kept "
-                        f"the original CCF CPU {r['Platform CPU Name']!r} ({arch}), consistent with CCF's "
-                        f"embodied total")
+                log.conflict(f"aws {t}: 2026 file says {n['Platform CPU Name']!r} ({arch_new}); kept the "
+                             f"original CCF CPU {r['Platform CPU Name']!r} ({arch}), consistent with CCF's embodied "
+                             f"total")
 
     # ---- types only in the 2026 refresh
     fam_members: dict[str, list[dict]] = defaultdict(list)
@@ -594,7 +608,7 @@ def build_aws_instances(ref: Path, matcher: CpuMatcher, cat: dict, log: BuildLog
                            f"GPU) from host {fmt(host_mem)} GB, {sockets} socket(s), {ssd} SSD, {hdd} HDD, "
                            f"{host_gpus} GPU ({big_type} in the EC2 catalogue)")
                 log.derive(f"instance_types aws family {fam}: no embodied figure in the 2026 file; CCF formula")
-        extra = "; ".join(note + [how_host, how_emb])
+        extra = "; ".join(note + [f"microarchitecture: {how}", how_host, how_emb])
         gpu_src = "; GPUs from EC2 DescribeInstanceTypes (moto 5.2.5 catalogue)" if gpu_count else ""
         rows.append(dict(provider="aws", instance_type=t, vcpus=vcpus, memory_gb=fmt(mem), gpu_count=gpu_count,
                          gpu_model=gpu_model, cpu_name=r["Platform CPU Name"], microarchitecture=arch,
@@ -658,26 +672,38 @@ def build_multi_arch_catalogue(provider: str, rows_in: list[dict], cols: dict, e
                         _totals=totals, _family=first[cols["family"]], _gpus=to_int(first[cols["gpus"]]),
                         _series=first[cols["family"]], source=source + note, source_year=CCF_COEF_YEAR,
                         licence=LIC_CCF))
-    # host sanity per family: host memory / vCPUs must cover every size of the family
-    fam: dict[str, list[dict]] = defaultdict(list)
+    # Host sanity. Sizes that share one CCF platform (same series/family, same machine shape such as
+    # "m1-ultramem", same CCF platform figures) must fit on that platform: a host smaller than one of them is
+    # a data slip (TB written as GB) or a platform taken from another shape; take the largest member's memory.
+    groups: dict[tuple, list[dict]] = defaultdict(list)
     for r in out:
-        fam[r["_family"]].append(r)
-    for r in out:
-        members = fam[r["_family"]]
+        shape = r["instance_type"].rsplit("-", 1)[0] if provider == "gcp" else r["instance_type"]
+        groups[(r["_family"], shape, r["host_vcpus"], r["host_memory_gb"])].append(r)
+    for key, members in sorted(groups.items(), key=lambda kv: str(kv[0])):
         max_mem = max(m["memory_gb"] for m in members)
-        max_vcpus = max(m["vcpus"] for m in members)
-        if r["host_memory_gb"] < r["memory_gb"] or (memory_fix and r["host_memory_gb"] * 100 < max_mem):
-            new_host = max(max_mem, r["host_memory_gb"] * 1000 if r["host_memory_gb"] * 100 < max_mem
-                           else max_mem)
-            log.fix(f"instance_types {provider} {r['instance_type']}: host memory {fmt(r['host_memory_gb'])} GB "
-                    f"< instance memory; set to {fmt(new_host)} GB and embodied recomputed with CCF's formula")
-            r["host_memory_gb"] = new_host
-            r["_totals"] = [(e, embodied_from_breakdown(e, new_host)) for e, _ in r["_totals"]]
-            r["licence"] = LIC_DERIVED
+        host = key[3]
+        if host < max_mem:
+            new_host = host * 1000 if host * 1000 >= max_mem and host * 100 < max_mem else max_mem
+            names = ", ".join(sorted(m["instance_type"] for m in members))
+            log.fix(f"instance_types {provider} {names}: CCF host memory {fmt(host)} GB is below the largest "
+                    f"of these sizes ({fmt(max_mem)} GB); host memory set to {fmt(new_host)} GB and embodied "
+                    f"recomputed with CCF's formula (CCF's storage/CPU/GPU components kept)")
+            for r in members:
+                r["host_memory_gb"] = new_host
+                r["_totals"] = [(e, embodied_from_breakdown(e, new_host)) for e, _ in r["_totals"]]
+                r["licence"] = LIC_DERIVED
+                r["source"] += (f"; host memory corrected from {fmt(host)} to {fmt(new_host)} GB and embodied "
+                                f"recomputed with CCF's formula")
+    series_max_vcpus: dict[str, int] = defaultdict(int)
+    for r in out:
+        series_max_vcpus[r["_family"]] = max(series_max_vcpus[r["_family"]], r["vcpus"])
+    for r in out:
         if r["host_vcpus"] < r["vcpus"]:
-            log.fix(f"instance_types {provider} {r['instance_type']}: host vCPUs {r['host_vcpus']} < "
-                    f"{r['vcpus']}; set to {max_vcpus}")
-            r["host_vcpus"] = max_vcpus
+            new = series_max_vcpus[r["_family"]]
+            log.fix(f"instance_types {provider} {r['instance_type']}: CCF host vCPUs {r['host_vcpus']} < instance "
+                    f"vCPUs {r['vcpus']}; set to the largest size of its series ({new})")
+            r["host_vcpus"] = new
+            r["source"] += f"; host vCPUs corrected to {new} (largest size of the series)"
     for r in out:
         totals = [v for _, v in r.pop("_totals")]
         r["host_embodied_kgco2e"] = fmt(mean(totals), 2)
@@ -835,9 +861,9 @@ def cpu_power_rows(power: dict[str, dict[str, Power]]) -> list[dict]:
 PUE_COLUMNS = ["provider", "scope", "region_pattern", "year", "pue", "low", "high", "unit", "source",
                "source_year", "licence"]
 
-AWS_PUE_SOURCE = ("Amazon, 'AWS Cloud' page of the Amazon sustainability site (PUE by geography and region, per "
-                  "year; downloadable CSV up to 2024), https://sustainability.aboutamazon.com/products-services/"
-                  "the-cloud (figures as listed in carbon_pipeline shared/reference/FACTORS.md)")
+AWS_PUE_SOURCE = ("Amazon, 'AWS Cloud' page of the Amazon sustainability site sustainability.aboutamazon.com (PUE by "
+                  "geography and region, per year; downloadable CSV up to 2024; figures as listed in carbon_pipeline "
+                  "shared/reference/FACTORS.md)")
 AWS_PUE = {  # scope, pattern -> {year: pue}
     ("global", "%"): {2022: "1.15", 2023: "1.15", 2024: "1.15", 2025: "1.14"},
     ("geography", "eu-%"): {2022: "1.11", 2023: "1.11", 2024: "1.11", 2025: "1.11"},
@@ -867,10 +893,11 @@ def pue_rows_default() -> list[dict]:
                              high="", unit="ratio", source=AWS_PUE_SOURCE + note, source_year=2026, licence=LIC_AWS))
     rows.append(dict(provider="azure", scope="global", region_pattern="%", year=2022, pue="1.18", low="1.125",
                      high="1.185", unit="ratio",
-                     source=("Microsoft, 'How Microsoft measures datacenter water and energy use to improve Azure "
-                             "Cloud sustainability' (Azure blog, April 2022) and Microsoft datacenter regional fact "
-                             "sheets (Nov 2022): fleet PUE 1.18; low = 1.125 annual PUE of the latest designs, "
-                             "high = 1.185 trailing-12-month fleet PUE quoted by Cloud Carbon Footprint "
+                     source=("Microsoft datacenter sustainability fact sheets (regional fact sheets published from "
+                             "Nov 2022, after the Azure blog 'How Microsoft measures datacenter water and energy use "
+                             "to improve Azure Cloud sustainability', April 2022): fleet PUE 1.18 (as listed in "
+                             "FACTORS.md); low = 1.125, annual PUE of the latest designs, and high = 1.185, trailing-"
+                             "12-month fleet PUE, both from Microsoft's statement quoted by Cloud Carbon Footprint "
                              "(microsite/docs/HowItWorks/Methodology.md)"),
                      source_year=2022, licence=LIC_PUBLIC))
     rows.append(dict(provider="gcp", scope="global", region_pattern="%", year=2021, pue="1.10", low="", high="",
@@ -926,7 +953,7 @@ def parse_grid_value(raw: str, provider: str, region: str, log: BuildLog) -> Dec
     """metric t/kWh -> kg/kWh. Two Azure rows lost their '0.' ('000077'); restore it."""
     raw = raw.strip()
     if re.fullmatch(r"0{2,}\d+", raw):
-        fixed = "0." + raw[1:]
+        fixed = "0." + raw
         log.fix(f"grid_intensity {provider} {region}: CCF value '{raw}' lacks its decimal point; read as {fixed}")
         raw = fixed
     value = D(raw)
@@ -938,14 +965,12 @@ def parse_grid_value(raw: str, provider: str, region: str, log: BuildLog) -> Dec
 def grid_rows_default(ref: Path, log: BuildLog) -> list[dict]:
     data = ref / "ccf_coefficients" / "data"
     rows = []
-    tables = {}
     for provider in ("aws", "azure", "gcp"):
         path = data / f"grid-emissions-factors-{provider}.csv"
         with path.open(encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(f)
             header = [h.strip() for h in next(reader)]
             recs = [dict(zip(header, [c.strip() for c in rec])) for rec in reader if any(c.strip() for c in rec)]
-        tables[provider] = recs
         for r in recs:
             region = r["Region"]
             where = r.get("Country") or r.get("Location")
@@ -1163,8 +1188,14 @@ DEFAULT_NOTES = [
     "Lifetime: host_lifetime_years = 4 (CCF/Teads, Dell R740 LCA basis) with high = 6 (Boavizta for cloud). 4 is the "
     "conservative choice (larger embodied share) and keeps embodied results comparable with CCF and with the seed's "
     "6,930 kgCO2e embodied sanity figure; per-provider rows exist so that a provider can be moved to 6 with a trace.",
+    "Years of hand-curated figures: FACTORS.md does not date the Azure, GCP, Boavizta and Tailpipe figures; "
+    "source_year is the publication year as far as known (Azure fact sheets 2022, Google TTM PUE 1.10 as of 2021, "
+    "Boavizta / Tailpipe pages 2024, AWS Lambda 1,769 MB since the December 2020 10 GB launch). Check before "
+    "relying on the year itself.",
     "Uncertainty: low/high are filled only where a range can be defended (grid for FR/IE/DE, Azure PUE, lifetime, "
     "network, Lambda vCPU equivalence); empty otherwise, never zero.",
+    "Fractional GPUs (AWS g6f / gr6f): gpu_count is 0 and gpu_model says 'NVIDIA L4 (partition 0.125 of one GPU)'; "
+    "the pipeline must parse the partition if it estimates GPU energy for them.",
     "gpu_power.csv (an addition to the contract): min/max watts per GPU for the models CCF publishes; newer GPUs "
     "(H100, H200, L4, L40S, B200...) have no row, so GPU energy for them must be reported as not estimated.",
 ]
@@ -1213,6 +1244,8 @@ def build_default(ref: Path, out: Path, ec2_catalogue: Path | None) -> dict[str,
 
     notes = list(DEFAULT_NOTES)
     notes += [f"Correction: {c}" for c in sorted(set(log.corrections))]
+    if log.conflicts:
+        notes.append("Source conflicts (CPU of the original CCF AWS file kept): " + "; ".join(sorted(log.conflicts)))
     derived_families = sorted({d for d in log.derivations if "family" in d})
     if derived_families:
         notes.append("Derived with CCF's embodied formula (no figure upstream): " + "; ".join(
@@ -1221,6 +1254,434 @@ def build_default(ref: Path, out: Path, ec2_catalogue: Path | None) -> dict[str,
                "carbon_pipeline default factors: CCF coefficient tables (2026 refresh, corrected) for instances, "
                "CPU power and embodied emissions; AWS per-region per-year PUE; Ember 2023 grid intensity for FR/IE/DE "
                "and CCF grid tables elsewhere; CCF constants.", notes)
+    return counts
+
+
+# --------------------------------------------------------------------------------------------------
+# CCF application set (factor_seeds/ccf): parsed from the TypeScript sources of a CCF checkout
+# --------------------------------------------------------------------------------------------------
+
+CCF_FILES = {
+    "aws_const": "packages/aws/src/domain/AwsFootprintEstimationConstants.ts",
+    "aws_types": "packages/aws/src/lib/AWSInstanceTypes.ts",
+    "aws_regions": "packages/aws/src/lib/AWSRegions.ts",
+    "azure_const": "packages/azure/src/domain/AzureFootprintEstimationConstants.ts",
+    "azure_regions": "packages/azure/src/lib/AzureRegions.ts",
+    "gcp_const": "packages/gcp/src/domain/GcpFootprintEstimationConstants.ts",
+    "gcp_regions": "packages/gcp/src/lib/GCPRegions.ts",
+    "core_const": "packages/core/src/FootprintEstimationConstants.ts",
+    "core_proc": "packages/core/src/compute/ComputeProcessorTypes.ts",
+}
+
+
+def _strip_ts_comments(text: str) -> str:
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return re.sub(r"(?m)(?<!:)//.*$", "", text)
+
+
+def ts_block(text: str, name: str) -> str:
+    """Body of ``export const NAME[: type] = { ... }`` (or of ``export enum NAME { ... }``)."""
+    m = re.search(rf"export\s+(?:const\s+{name}\b[^=]*=|enum\s+{name}\b)\s*\{{", text)
+    if not m:
+        raise ValueError(f"{name} not found")
+    depth, i = 1, m.end()
+    while depth:
+        c = text[i]
+        depth += (c == "{") - (c == "}")
+        i += 1
+    return text[m.end():i - 1]
+
+
+KEY = r"(?:'([^']+)'|\"([^\"]+)\"|([A-Za-z_$][\w$]*))"
+
+
+def ts_nested_numbers(body: str) -> dict[str, dict[str, list[str]]]:
+    """{ family: { size: [n, n, n], ... }, ... } -> nested dict of number strings (source order kept)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for m in re.finditer(KEY + r"\s*:\s*\{([^{}]*)\}", body):
+        fam = m.group(1) or m.group(2) or m.group(3)
+        out[fam] = {}
+        for e in re.finditer(KEY + r"\s*:\s*\[([^\]]*)\]", m.group(4)):
+            size = e.group(1) or e.group(2) or e.group(3)
+            out[fam][size] = [v.strip() for v in e.group(4).split(",") if v.strip()]
+    return out
+
+
+def ts_flat(body: str) -> dict[str, str]:
+    """{ key: value, [ENUM.X]: value, ... } -> raw value strings (multi-line values joined)."""
+    body = re.sub(r"\s+", " ", body)
+    out = {}
+    for m in re.finditer(r"(\[[^\]]+\]|" + KEY + r")\s*:\s*(\[[^\]]*\]|[^,\[\]]+?)\s*(?:,|$)", body):
+        key = m.group(1)
+        if key.startswith("["):
+            key = key[1:-1].strip()
+        else:
+            key = m.group(2) or m.group(3) or m.group(4)
+        out[key] = m.group(5).strip()
+    return out
+
+
+class CcfSources:
+    def __init__(self, repo: Path):
+        self.repo = repo
+        self.text = {}
+        for k, rel in CCF_FILES.items():
+            path = repo / rel
+            if not path.is_file():
+                raise SystemExit(f"{path} not found: --ccf-repo must be a checkout of cloud-carbon-footprint")
+            self.text[k] = _strip_ts_comments(path.read_text(encoding="utf-8"))
+        proc = ts_flat(ts_block(self.text["core_proc"], "COMPUTE_PROCESSOR_TYPES").replace("=", ":"))
+        self.processor = {k: v.strip("'\"") for k, v in proc.items()}  # CASCADE_LAKE -> 'Cascade Lake'
+        self.processor_lists = {}
+        for m in re.finditer(r"export const (\w+)\s*=\s*\[([^\]]*)\]", self.text["core_proc"]):
+            self.processor_lists[m.group(1)] = [self.processor[x.split(".")[-1].strip()]
+                                                for x in m.group(2).split(",") if x.strip()]
+        self.nerc = {k: v for k, v in ts_flat(ts_block(self.text["core_const"],
+                                                       "US_NERC_REGIONS_EMISSIONS_FACTORS")).items()}
+
+    def proc_list(self, raw: str) -> list[str]:
+        raw = raw.strip()
+        if raw.startswith("["):
+            return [self.processor[x.split(".")[-1].strip()] for x in raw[1:-1].split(",") if x.strip()]
+        return list(self.processor_lists[raw])
+
+    def number(self, raw: str) -> Decimal:
+        raw = raw.strip()
+        if raw.startswith("US_NERC_REGIONS_EMISSIONS_FACTORS."):
+            return D(self.nerc[raw.split(".")[-1]])
+        return D(raw)
+
+    def const(self, provider: str, name: str) -> str:
+        block = ts_block(self.text[f"{provider}_const"], f"{provider.upper()}_CLOUD_CONSTANTS")
+        m = re.search(rf"\b{name}\s*:\s*([\d.]+)", block)
+        if not m:
+            raise ValueError(f"{provider} {name} not found")
+        return m.group(1)
+
+    def const_map(self, provider: str, name: str) -> dict[str, Decimal]:
+        block = ts_block(self.text[f"{provider}_const"], f"{provider.upper()}_CLOUD_CONSTANTS")
+        m = re.search(rf"\b{name}\s*:\s*\{{([^{{}}]*)\}}", block)
+        if not m:
+            return {}
+        out = {}
+        for k, v in ts_flat(m.group(1)).items():
+            key = self.processor.get(k.split(".")[-1], k.split(".")[-1]) if k.startswith("COMPUTE_PROCESSOR_TYPES") \
+                else k
+            out[key] = D(v)
+        return out
+
+
+def ccf_src(file_key: str, what: str) -> str:
+    return f"Cloud Carbon Footprint {CCF_APP_RELEASE}, {CCF_FILES[file_key]} {what}, {CCF_APP_URL}"
+
+
+CPU_PROCESSOR_NAMES = {"Cascade Lake", "Skylake", "Haswell", "Broadwell", "Coffee Lake", "Sandy Bridge",
+                       "Ivy Bridge", "Ice Lake", "AMD EPYC 1st Gen", "AMD EPYC 2nd Gen", "AMD EPYC 3rd Gen",
+                       "AWS Graviton", "AWS Graviton2", "Unknown"}
+
+
+def ccf_power_table(src: CcfSources, provider: str) -> tuple[dict, dict, dict, Power]:
+    """Per-processor CPU coefficients of one provider, with CCF's fallbacks."""
+    mins = {k: v for k, v in src.const_map(provider, "MIN_WATTS_BY_COMPUTE_PROCESSOR").items()
+            if k in CPU_PROCESSOR_NAMES}
+    maxs = {k: v for k, v in src.const_map(provider, "MAX_WATTS_BY_COMPUTE_PROCESSOR").items()
+            if k in CPU_PROCESSOR_NAMES}
+    mem = src.const_map(provider, "MEMORY_BY_COMPUTE_PROCESSOR")
+    label = "AVG" if provider != "gcp" else "MEDIAN"
+    fallback = Power(D(src.const(provider, f"MIN_WATTS_{label}")), D(src.const(provider, f"MAX_WATTS_{label}")),
+                     D(src.const(provider, "MEMORY_AVG")) if provider != "gcp" else None,
+                     "", CCF_APP_YEAR, LIC_CCF, ("", ""))
+    return mins, maxs, mem, fallback
+
+
+def ccf_power_for(src: CcfSources, provider: str, processors: list[str]) -> Power:
+    """What CCF computes for a list of processors (getMinWatts / getMaxWatts / getMemory)."""
+    mins, maxs, mem, fb = ccf_power_table(src, provider)
+    const_file = f"{provider}_const"
+    const_name = f"{provider.upper()}_CLOUD_CONSTANTS"
+    lmin = [mins.get(p) for p in processors]
+    lmax = [maxs.get(p) for p in processors]
+    lmem = [mem.get(p) for p in processors]
+    use_median = any(p in ("Sandy Bridge", "Ivy Bridge") for p in processors)
+    notes = []
+    if None in lmin or None in lmax:
+        wmin, wmax = fb.min_w, fb.max_w
+        missing = sorted({p for p in processors if p not in mins})
+        notes.append(f"no entry for {', '.join(missing)} in MIN/MAX_WATTS_BY_COMPUTE_PROCESSOR, so CCF falls back "
+                     f"to MIN_WATTS_{'AVG' if provider != 'gcp' else 'MEDIAN'} / MAX_WATTS_"
+                     f"{'AVG' if provider != 'gcp' else 'MEDIAN'}")
+    else:
+        agg = median if use_median else mean
+        wmin, wmax = agg(lmin), agg(lmax)
+        if len(processors) > 1:
+            notes.append(f"{'median' if use_median else 'average'} of {', '.join(processors)} "
+                         f"(core/src/FootprintEstimate.ts getWattsByAverageOrMedian)")
+    if provider == "gcp":
+        gb = None
+        notes.append("GCP: CCF has no GB/chip (memory comes from separate billing rows)")
+    elif None in lmem:
+        gb = fb.gb_chip
+        notes.append("GB/chip falls back to MEMORY_AVG")
+    else:
+        gb = mean(lmem)
+    source = ccf_src(const_file, f"{const_name} MIN/MAX_WATTS_BY_COMPUTE_PROCESSOR and MEMORY_BY_COMPUTE_PROCESSOR"
+                     + ("; " + "; ".join(notes) if notes else ""))
+    return Power(wmin, wmax, gb, source, CCF_APP_YEAR, LIC_CCF, ("", ""))
+
+
+CCF_AWS_COUNTRY = {"us": "US", "af-south": "ZA", "ap-east": "HK", "ap-south": "IN", "ap-northeast-1": "JP",
+                   "ap-northeast-2": "KR", "ap-northeast-3": "JP", "ap-southeast-1": "SG", "ap-southeast-2": "AU",
+                   "ap-southeast-3": "ID", "ca-": "CA", "cn-": "CN", "eu-central-1": "DE", "eu-west-1": "IE",
+                   "eu-west-2": "GB", "eu-west-3": "FR", "eu-south-1": "IT", "eu-north-1": "SE", "me-south": "BH",
+                   "me-central": "AE", "sa-east": "BR"}
+CCF_GCP_COUNTRY = {"us-": "US", "nam4": "US", "asia-east1": "TW", "asia-east2": "HK", "asia-northeast1": "JP",
+                   "asia-northeast2": "JP", "asia1": "JP", "asia-northeast3": "KR", "asia-south": "IN",
+                   "asia-southeast1": "SG", "asia-southeast2": "ID", "australia": "AU", "europe-central2": "PL",
+                   "europe-north1": "FI", "europe-southwest1": "ES", "europe-west10": "DE", "europe-west12": "IT",
+                   "europe-west1": "BE", "europe-west2": "GB", "europe-west3": "DE", "europe-west4": "NL",
+                   "europe-west6": "CH", "europe-west8": "IT", "europe-west9": "FR", "northamerica": "CA",
+                   "southamerica-east1": "BR", "southamerica-west1": "CL"}
+CCF_AZURE_COUNTRY = [("southafrica", "ZA"), ("australia", "AU"), ("japan", "JP"), ("korea", "KR"), ("jio", "IN"),
+                     ("india", "IN"), ("france", "FR"), ("germany", "DE"), ("norway", "NO"), ("switzerland", "CH"),
+                     ("uk", "GB"), ("uae", "AE"), ("canada", "CA"), ("brazil", "BR"), ("sweden", "SE"),
+                     ("northeurope", "IE"), ("westeurope", "NL"), ("southeastasia", "SG"), ("eastasia", "HK"),
+                     ("apeast", "HK"), ("apsoutheast", "SG"), ("unitedstates", "US"), ("usnorth", "US"),
+                     ("us", "US")]
+
+
+def ccf_country(provider: str, region: str) -> str:
+    if provider == "azure":
+        r = region.lower()
+        return next((c for k, c in CCF_AZURE_COUNTRY if k in r), "")
+    table = CCF_AWS_COUNTRY if provider == "aws" else CCF_GCP_COUNTRY
+    best = max((k for k in table if region.startswith(k)), key=len, default=None)
+    return table[best] if best else ""
+
+
+def build_ccf(repo: Path, out: Path) -> dict[str, int]:
+    src = CcfSources(repo)
+    types_text = src.text["aws_types"]
+    ec2 = ts_nested_numbers(ts_block(types_text, "EC2_INSTANCE_TYPES"))
+    fam_map = ts_nested_numbers(ts_block(types_text, "INSTANCE_FAMILY_TO_INSTANCE_TYPE_MAPPING"))
+    burst = {k: D(v) for k, v in ts_flat(ts_block(types_text, "BURSTABLE_INSTANCE_BASELINE_UTILIZATION")).items()}
+    proc_map = {k: src.proc_list(v) for k, v in
+                ts_flat(ts_block(types_text, "INSTANCE_TYPE_COMPUTE_PROCESSOR_MAPPING")).items()}
+    gpu_count = {k: int(v) for k, v in ts_flat(ts_block(types_text, "GPU_INSTANCES_TYPES")).items()}
+    gpu_proc = {k: src.proc_list(v) for k, v in
+                ts_flat(ts_block(types_text, "INSTANCE_TYPE_GPU_PROCESSOR_MAPPING")).items()}
+    notes = []
+
+    # ---- instance types (AWS)
+    power_aws: dict[str, Power] = {}
+    inst = []
+    for table_name, table in (("EC2_INSTANCE_TYPES", ec2), ("INSTANCE_FAMILY_TO_INSTANCE_TYPE_MAPPING", fam_map)):
+        for fam, sizes in table.items():
+            last = list(sizes.values())[-1]
+            for raw_size, vals in sizes.items():
+                size = raw_size.strip()
+                t = f"{fam}.{size}"
+                key_note = ""
+                if size != raw_size:
+                    key_note = (f"; CCF's key is {raw_size!r} (stray whitespace), so CCF itself never finds {t}: "
+                                f"no embodied or memory estimate for it in CCF")
+                    notes.append(f"{t}: key {raw_size!r} in {table_name} has stray whitespace; kept as {t}")
+                if len(vals) < 3:
+                    notes.append(f"{t}: no scope-3 figure in {table_name}; not included")
+                    continue
+                procs = proc_map.get(t, ["Unknown"])
+                arch = procs[0] if len(procs) == 1 else combined_name(procs)
+                if arch not in power_aws:
+                    power_aws[arch] = ccf_power_for(src, "aws", procs)
+                n_gpu = gpu_count.get(t, 0)
+                g_model = ""
+                if n_gpu:
+                    g = gpu_proc.get(t, ["Unknown"])[0]
+                    g_model = gpu_name(re.sub(r"^(Nvidia|AMD)\s+", "", g)) if g != "Unknown" else "Unknown GPU"
+                inst.append(dict(
+                    provider="aws", instance_type=t, vcpus=int(D(vals[0])), memory_gb=fmt(vals[1]),
+                    gpu_count=n_gpu, gpu_model=g_model,
+                    cpu_name="CCF processors: " + ", ".join(procs), microarchitecture=arch,
+                    host_vcpus=int(D(last[0])), host_memory_gb=fmt(last[1]),
+                    host_embodied_kgco2e=fmt(D(vals[2]) * 1000),
+                    source=ccf_src("aws_types", f"{table_name}['{fam}']['{size}'] = [vCPUs, memory GB, scope-3 "
+                                   f"t CO2e] (x 1000 kg); processors from INSTANCE_TYPE_COMPUTE_PROCESSOR_MAPPING; "
+                                   f"host_vcpus/host_memory_gb = CCF's 'largest instance' = LAST entry of the "
+                                   f"family ({list(sizes)[-1].strip()})" + key_note),
+                    source_year=CCF_APP_YEAR, licence=LIC_CCF))
+
+    # ---- cpu_power for all three providers
+    power = {"aws": power_aws, "azure": {}, "gcp": {}}
+    for provider in ("aws", "azure", "gcp"):
+        mins, maxs, mem, fb = ccf_power_table(src, provider)
+        for p in sorted(set(mins) | {"Unknown"}):
+            if p not in power[provider]:
+                power[provider][p] = ccf_power_for(src, provider, [p])
+    cpu_rows = []
+    for provider, table in power.items():
+        for arch, p in table.items():
+            cpu_rows.append(dict(provider=provider, microarchitecture=arch, min_watts_per_vcpu=fmt(p.min_w),
+                                 max_watts_per_vcpu=fmt(p.max_w), memory_gb_per_chip=fmt(p.gb_chip),
+                                 unit="W per vCPU", valid_from_year=CPU_POWER_VALID_FROM, valid_to_year="",
+                                 source=p.source, source_year=CCF_APP_YEAR, licence=LIC_CCF, low_factor="",
+                                 high_factor=""))
+
+    # ---- PUE
+    pue_rows = []
+    for provider, name in (("aws", "PUE_AVG"), ("azure", "PUE_AVG"), ("gcp", "PUE_AVG")):
+        pue_rows.append(dict(provider=provider, scope="global", region_pattern="%", year=2020,
+                             pue=src.const(provider, name), low="", high="", unit="ratio",
+                             source=ccf_src(f"{provider}_const", f"{provider.upper()}_CLOUD_CONSTANTS.{name} "
+                                            f"(applied by CCF to every region and year)"),
+                             source_year=CCF_APP_YEAR, licence=LIC_CCF))
+    gcp_block = ts_block(src.text["gcp_const"], "GCP_CLOUD_CONSTANTS")
+    ttm = re.search(r"PUE_TRAILING_TWELVE_MONTH\s*:\s*\{([^{}]*)\}", gcp_block).group(1)
+    gcp_regions = {k: v.strip("'\"") for k, v in
+                   ts_flat(ts_block(src.text["gcp_regions"], "GCP_REGIONS").replace("=", ":")).items()}
+    for k, v in ts_flat(ttm).items():
+        region = gcp_regions[k.split(".")[-1]]
+        pue_rows.append(dict(provider="gcp", scope="region", region_pattern=region, year=2020, pue=fmt(v), low="",
+                             high="", unit="ratio",
+                             source=ccf_src("gcp_const", "GCP_CLOUD_CONSTANTS.PUE_TRAILING_TWELVE_MONTH"),
+                             source_year=CCF_APP_YEAR, licence=LIC_CCF))
+
+    # ---- grid
+    grid_rows = []
+    aws_regions = {k: v.strip("'\"") for k, v in
+                   ts_flat(ts_block(src.text["aws_regions"], "AWS_REGIONS").replace("=", ":")).items()}
+    gcp_regions_full = {}
+    for e in ("GCP_REGIONS", "GCP_DUAL_REGIONS", "GCP_MULTI_REGIONS"):
+        for k, v in ts_flat(ts_block(src.text["gcp_regions"], e).replace("=", ":")).items():
+            gcp_regions_full[f"{e}.{k}"] = v.strip("'\"")
+    azure_names = dict(re.findall(r"(\w+)\s*:\s*\{\s*name\s*:\s*'([^']+)'",
+                                  re.sub(r"\s+", " ", ts_block(src.text["azure_regions"], "AZURE_REGIONS"))))
+    gcp_text = src.text["gcp_const"]
+    gcp_default = gcp_text[gcp_text.index("getGCPEmissionsFactors"):]
+    gcp_default = gcp_default[gcp_default.index("return {", gcp_default.index("return {") + 1):]
+    gcp_body = gcp_default[len("return {"):gcp_default.index("}")]
+    factor_tables = [
+        ("aws", ts_flat(ts_block(src.text["aws_const"], "AWS_EMISSIONS_FACTORS_METRIC_TON_PER_KWH")),
+         lambda k: aws_regions[k.split(".")[-1]], "aws_const", "AWS_EMISSIONS_FACTORS_METRIC_TON_PER_KWH"),
+        ("azure", ts_flat(ts_block(src.text["azure_const"], "AZURE_EMISSIONS_FACTORS_METRIC_TON_PER_KWH")),
+         lambda k: azure_names[k.split(".")[1]], "azure_const", "AZURE_EMISSIONS_FACTORS_METRIC_TON_PER_KWH"),
+        ("gcp", ts_flat(gcp_body), lambda k: gcp_regions_full[k], "gcp_const",
+         "getGCPEmissionsFactors() (default branch, GCP_USE_CARBON_FREE_ENERGY_PERCENTAGE unset)"),
+    ]
+    for provider, table, region_of, fkey, what in factor_tables:
+        for k, v in table.items():
+            region = region_of(k)
+            value = src.number(v)
+            note = ""
+            if v.startswith("US_NERC"):
+                note = (" = core/src/FootprintEstimationConstants.ts US_NERC_REGIONS_EMISSIONS_FACTORS."
+                        + v.split(".")[-1])
+            if region == "Unknown":
+                note += " (CCF's fallback for any unlisted region: average of the table)"
+            if provider == "gcp" and k.startswith(("GCP_DUAL", "GCP_MULTI")):
+                note += " (CCF sums the member regions' factors here instead of averaging them: see ccf/README.md)"
+            grid_rows.append(dict(provider=provider, region_id=region, country=ccf_country(provider, region),
+                                  valid_from_year=2020, valid_to_year="", kgco2e_per_kwh=fmt(value * 1000),
+                                  kgco2e_per_kwh_market="", low="", high="", unit="kgCO2e/kWh",
+                                  source=ccf_src(fkey, f"{what}[{k}] = {v}{note} (metric t/kWh x 1000)"),
+                                  source_year=CCF_APP_YEAR, licence=LIC_CCF))
+
+    # ---- constants
+    C = []
+
+    def add(name, value, unit, what, file_key="aws_const"):
+        C.append(dict(name=name, value=fmt(value), unit=unit, low="", high="", source=ccf_src(file_key, what),
+                      source_year=CCF_APP_YEAR, licence=LIC_CCF))
+    add("memory_kwh_per_gb_hour", src.const("aws", "MEMORY_COEFFICIENT"), "kWh per GB-hour",
+        "AWS_CLOUD_CONSTANTS.MEMORY_COEFFICIENT")
+    add("cpu_utilisation", D(src.const("aws", "AVG_CPU_UTILIZATION_2020")) / 100, "ratio",
+        "AWS_CLOUD_CONSTANTS.AVG_CPU_UTILIZATION_2020 (50 %)")
+    lifespan = D(src.const("aws", "SERVER_EXPECTED_LIFESPAN"))
+    add("host_lifetime_years", lifespan / 8760, "years", f"AWS_CLOUD_CONSTANTS.SERVER_EXPECTED_LIFESPAN = "
+        f"{fmt(lifespan)} h / 8760")
+    for p in ("aws", "azure", "gcp"):
+        add(f"host_lifetime_years_{p}", D(src.const(p, "SERVER_EXPECTED_LIFESPAN")) / 8760, "years",
+            f"{p.upper()}_CLOUD_CONSTANTS.SERVER_EXPECTED_LIFESPAN / 8760 h", f"{p}_const")
+    add("host_lifetime_hours", lifespan, "hours", "AWS_CLOUD_CONSTANTS.SERVER_EXPECTED_LIFESPAN")
+    add("hours_per_year", 8760, "hours", "SERVER_EXPECTED_LIFESPAN comment: 35040 h = 4 years")
+    add("ssd_wh_per_tb_hour", src.const("aws", "SSDCOEFFICIENT"), "Wh per TB-hour",
+        "AWS_CLOUD_CONSTANTS.SSDCOEFFICIENT")
+    add("hdd_wh_per_tb_hour", src.const("aws", "HDDCOEFFICIENT"), "Wh per TB-hour",
+        "AWS_CLOUD_CONSTANTS.HDDCOEFFICIENT")
+    add("network_kwh_per_gb", src.const("aws", "NETWORKING_COEFFICIENT"), "kWh per GB",
+        "AWS_CLOUD_CONSTANTS.NETWORKING_COEFFICIENT")
+    rep = src.const_map("aws", "REPLICATION_FACTORS")
+    names = {"S3": "replication_s3", "S3_ONE_ZONE_REDUCED_REDUNDANCY": "replication_s3_one_zone_or_rrs",
+             "EC2_EBS_VOLUME": "replication_ebs", "EC2_EBS_SNAPSHOT": "replication_ebs_snapshot",
+             "EFS": "replication_efs", "EFS_ONE_ZONE": "replication_efs_one_zone",
+             "RDS_BACKUP": "replication_rds_backup", "RDS_AURORA": "replication_rds_aurora",
+             "RDS_MULTI_AZ": "replication_rds_multi_az", "DOCUMENT_DB_BACKUP": "replication_documentdb_backup",
+             "DOCUMENT_DB_STORAGE": "replication_documentdb_storage", "DYNAMO_DB": "replication_dynamodb",
+             "ECR_STORAGE": "replication_ecr_storage", "DOCUMENT_ELASTICACHE_BACKUP": "replication_elasticache_backup",
+             "SIMPLE_DB": "replication_simpledb", "DEFAULT": "replication_default"}
+    for k, v in rep.items():
+        add(names.get(k, "replication_" + k.lower()), v, "copies", f"AWS_CLOUD_CONSTANTS.REPLICATION_FACTORS.{k}")
+    for provider in ("azure", "gcp"):
+        for k, v in src.const_map(provider, "REPLICATION_FACTORS").items():
+            if k == "DEFAULT":
+                continue
+            add(f"replication_{provider}_{k.lower()}", v, "copies",
+                f"{provider.upper()}_CLOUD_CONSTANTS.REPLICATION_FACTORS.{k}", f"{provider}_const")
+    add("memory_vcpus_per_physical_chip", 96, "vCPUs per chip",
+        "(packages/core/src/memory/helpers.ts getPhysicalChips: ceil(largest vCPUs / 96))")
+    for fam in ("m5zn", "z1d"):
+        add(f"memory_physical_chips_{fam}", 2, "chips",
+            "(packages/aws/src/lib/AWSMemoryEstimatesBuilder.ts: m5zn and z1d always 2 chips)")
+    for t, v in burst.items():
+        add(f"ccf_burstable_baseline_utilisation_{t}", v / 100, "ratio",
+            f"BURSTABLE_INSTANCE_BASELINE_UTILIZATION['{t}'] (vCPU-hours scaled by baseline / 50 %, no memory)",
+            "aws_types")
+    add("ccf_glue_vcpus_per_dpu", 4, "vCPUs", "(packages/aws/src/lib/CostAndUsageReportsRow.ts GLUE_VCPUS_PER_USAGE)")
+    add("ccf_aurora_serverless_vcpus_per_acu", "0.25", "vCPUs",
+        "(packages/aws/src/lib/CostAndUsageReportsRow.ts: Aurora:ServerlessUsage usageAmount / 4)")
+    gpu = [dict(r, source=ccf_src("aws_const", "AWS_CLOUD_CONSTANTS.MIN/MAX_WATTS_BY_COMPUTE_PROCESSOR (GPUs) and "
+                                  "methodology Appendix III"), source_year=CCF_APP_YEAR) for r in gpu_rows()]
+
+    for r in inst:
+        if r["microarchitecture"] not in power[r["provider"]]:
+            raise ValueError(f"ccf {r['instance_type']}: no cpu_power row")
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {
+        "instance_types.csv": write_csv(out / "instance_types.csv", INSTANCE_COLUMNS, inst,
+                                        lambda r: (r["provider"], r["instance_type"])),
+        "cpu_power.csv": write_csv(out / "cpu_power.csv", CPU_POWER_COLUMNS, cpu_rows,
+                                   lambda r: (r["provider"], r["microarchitecture"])),
+        "pue.csv": write_csv(out / "pue.csv", PUE_COLUMNS, pue_rows,
+                             lambda r: (r["provider"], r["region_pattern"], int(r["year"]))),
+        "grid_intensity.csv": write_csv(out / "grid_intensity.csv", GRID_COLUMNS, grid_rows,
+                                        lambda r: (r["provider"], r["region_id"], int(r["valid_from_year"]))),
+        "constants.csv": write_csv(out / "constants.csv", CONSTANT_COLUMNS, C, lambda r: r["name"]),
+        "gpu_power.csv": write_csv(out / "gpu_power.csv", GPU_COLUMNS, gpu, lambda r: r["gpu_model"]),
+    }
+    ccf_notes = [
+        "Reproduces Cloud Carbon Footprint's application as last released (tag release-2024-02-11; packages/ "
+        "unchanged up to b7a049c, 2024-03-25), defects included, so that CCF's own test expectations can be "
+        "reproduced and results compared with the default set. Do not use it for reporting: see "
+        "factor_seeds/ccf/README.md for its known defects.",
+        "Generated by python -m carbon_pipeline.factors.build_seeds --set ccf --ccf-repo <checkout> --out "
+        "factor_seeds/ccf from packages/{aws,azure,gcp,core}/src (constants, AWSInstanceTypes.ts, region enums).",
+        "instance_types: AWS only (EC2_INSTANCE_TYPES and INSTANCE_FAMILY_TO_INSTANCE_TYPE_MAPPING); Redshift "
+        "(REDSHIFT_INSTANCE_TYPES, no scope-3 figure) and the Azure/GCP machine catalogues of the CCF app are not "
+        "included. host_vcpus/host_memory_gb are CCF's 'largest instance', i.e. the LAST entry of the family in "
+        "AWSInstanceTypes.ts (not necessarily the largest, never the physical host): that is what CCF divides by. "
+        "Values are CCF's, typos included (t1.micro 613 GB).",
+        "microarchitecture = CCF's processor name(s) (COMPUTE_PROCESSOR_TYPES); types absent from "
+        "INSTANCE_TYPE_COMPUTE_PROCESSOR_MAPPING are 'Unknown'. Processors without an entry in "
+        "MIN/MAX_WATTS_BY_COMPUTE_PROCESSOR (AWS: Ice Lake, AMD EPYC 3rd Gen, AWS Graviton) get CCF's fallback "
+        "MIN_WATTS_AVG / MAX_WATTS_AVG / MEMORY_AVG, as its getMinWatts/getMaxWatts/getMemory do; combined rows "
+        "follow getWattsByAverageOrMedian. low_factor/high_factor are empty: CCF publishes point estimates.",
+        "PUE: one global figure per provider (AWS 1.135, Azure 1.185, GCP 1.1) plus GCP's per-region trailing-"
+        "twelve-month values; CCF applies them to every year, year = 2020 is nominal.",
+        "Grid: CCF's tables (metric t/kWh x 1000), including its 'Unknown' fallback rows; GCP values are the "
+        "default (non-CFE) branch. valid_from_year = 2020 is nominal: CCF applies them to every year.",
+        "constants: CCF's constants under the default set's names, plus ccf_burstable_baseline_utilisation_<type> "
+        "(BURSTABLE_INSTANCE_BASELINE_UTILIZATION / 100) and the Glue / Aurora Serverless vCPU conventions.",
+    ] + [f"Data note: {n}" for n in notes]
+    write_yaml(out / "factor_set.yaml", "ccf", "Cloud Carbon Footprint application (release-2024-02-11) factors, "
+               "defects included, for reproduction and comparison only.", ccf_notes)
     return counts
 
 
@@ -1245,8 +1706,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if not args.ccf_repo:
             ap.error("--ccf-repo is required for the ccf set")
-        from carbon_pipeline.factors import ccf_app  # noqa: F401  (phase 2)
-        counts = ccf_app.build_ccf(args.ccf_repo, args.out)
+        counts = build_ccf(args.ccf_repo, args.out)
     for name, n in counts.items():
         print(f"{args.out / name}: {n} rows")
     return 0

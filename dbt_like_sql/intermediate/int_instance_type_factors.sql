@@ -6,6 +6,7 @@ WITH constants AS (
     SELECT
         max(CASE WHEN name = 'cpu_utilisation' THEN CAST(value AS DOUBLE) END) AS cpu_utilisation,
         max(CASE WHEN name = 'memory_kwh_per_gb_hour' THEN CAST(value AS DOUBLE) END) AS memory_kwh_per_gb_hour,
+        max(CASE WHEN name = 'memory_vcpus_per_physical_chip' THEN CAST(value AS DOUBLE) END) AS memory_vcpus_per_physical_chip,
         max(CASE WHEN name = 'host_lifetime_years' THEN CAST(value AS DOUBLE) END) AS host_lifetime_years_default,
         max(CASE WHEN name = 'host_lifetime_years_aws' THEN CAST(value AS DOUBLE) END) AS host_lifetime_years_aws,
         max(CASE WHEN name = 'host_lifetime_years_azure' THEN CAST(value AS DOUBLE) END) AS host_lifetime_years_azure,
@@ -30,13 +31,14 @@ SELECT
     TRY_CAST(cp.high_factor AS DOUBLE) AS cpu_power_high_factor,
     c.cpu_utilisation,
     c.memory_kwh_per_gb_hour,
-    -- Memory the CPU figure does not already include: CPU watts come from SPECpower hosts that
-    -- carry memory_gb_per_chip per socket, so only the instance's share of the host memory above
-    -- that baseline is counted separately.
-    greatest(
-        CAST(it.host_memory_gb AS DOUBLE) - CAST(cp.memory_gb_per_chip AS DOUBLE) * 1,
+    -- Memory the CPU figure does not already include (CCF's approach): SPECpower hosts behind the
+    -- CPU watts carry memory_gb_per_chip per chip, so only host memory above that baseline is
+    -- counted, shared among instances by their memory. Chips: host vCPUs / vCPUs per chip, rounded up.
+    CAST(it.memory_gb AS DOUBLE) / CAST(it.host_memory_gb AS DOUBLE) * greatest(
+        CAST(it.host_memory_gb AS DOUBLE)
+            - CAST(cp.memory_gb_per_chip AS DOUBLE) * ceil(CAST(it.host_vcpus AS DOUBLE) / c.memory_vcpus_per_physical_chip),
         0
-    ) * CAST(it.vcpus AS DOUBLE) / CAST(it.host_vcpus AS DOUBLE) AS memory_above_cpu_baseline_gb,
+    ) AS memory_above_cpu_baseline_gb,
     24 * 365 * coalesce(
         CASE lower(it.provider)
             WHEN 'aws' THEN c.host_lifetime_years_aws

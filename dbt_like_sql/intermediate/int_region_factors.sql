@@ -1,6 +1,6 @@
 -- int_region_factors
 -- grain: billing month × provider × region × usage year (the regions and years the month's usage needs)
--- purpose: Resolves PUE and grid intensity for each region and year, once, with the fallback made explicit: PUE region → geography → global; for both, the factor of the usage year, else the nearest earlier year, else the earliest later one. Each row keeps which factor row won (scope, pattern, year, source).
+-- purpose: Resolves PUE and grid intensity for each region and year, once, with the fallback made explicit: the factor of the usage year, else the nearest earlier year, else the earliest later one; within the chosen year, PUE of the region, else its geography, else the provider's global figure. Each row keeps which factor row won (scope, pattern, year, source).
 -- materialized: partitioned
 WITH needed AS (
     SELECT DISTINCT provider, region_id, year(usage_date) AS usage_year
@@ -28,10 +28,10 @@ pue AS (
     QUALIFY row_number() OVER (
         PARTITION BY n.provider, n.region_id, n.usage_year
         ORDER BY
-            CASE p.scope WHEN 'region' THEN 0 WHEN 'geography' THEN 1 ELSE 2 END,
-            length(p.region_pattern) DESC,
             CASE WHEN CAST(p.year AS INTEGER) <= n.usage_year THEN n.usage_year - CAST(p.year AS INTEGER)
-                 ELSE 1000 + CAST(p.year AS INTEGER) - n.usage_year END
+                 ELSE 1000 + CAST(p.year AS INTEGER) - n.usage_year END,
+            CASE p.scope WHEN 'region' THEN 0 WHEN 'geography' THEN 1 ELSE 2 END,
+            length(p.region_pattern) DESC
     ) = 1
 ),
 

@@ -24,7 +24,7 @@ typed AS (
         nullif(trim(CAST(line_item_usage_amount AS VARCHAR)), '') AS usage_amount_text,
         nullif(trim(CAST(line_item_unblended_cost AS VARCHAR)), '') AS unblended_cost_text,
         nullif(trim(CAST(line_item_usage_start_date AS VARCHAR)), '') AS usage_start_text,
-        nullif(trim(line_item_line_item_type), '') AS line_item_type,
+        nullif(trim(line_item_line_item_type), '') AS item_type,
         nullif(trim(line_item_usage_type), '') AS usage_type
     FROM src
 )
@@ -43,11 +43,11 @@ SELECT
     usage_start AS ChargePeriodStart,
     usage_end AS ChargePeriodEnd,
     CASE
-        WHEN line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation') THEN 'Usage'
-        WHEN line_item_type IN ('Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') THEN 'Purchase'
-        WHEN line_item_type = 'Tax' THEN 'Tax'
-        WHEN line_item_type IN ('Credit', 'EdpDiscount', 'BundledDiscount', 'PrivateRateDiscount', 'DistributorDiscount') THEN 'Credit'
-        WHEN line_item_type = 'Refund' THEN 'Adjustment'
+        WHEN item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation') THEN 'Usage'
+        WHEN item_type IN ('Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') THEN 'Purchase'
+        WHEN item_type = 'Tax' THEN 'Tax'
+        WHEN item_type IN ('Credit', 'EdpDiscount', 'BundledDiscount', 'PrivateRateDiscount', 'DistributorDiscount') THEN 'Credit'
+        WHEN item_type = 'Refund' THEN 'Adjustment'
     END AS ChargeCategory,
     nullif(line_item_line_item_description, '') AS ChargeDescription,
     coalesce(nullif(product_product_name, ''), line_item_product_code) AS ServiceName,
@@ -64,7 +64,7 @@ SELECT
     unblended_cost AS BilledCost,
     -- FOCUS EffectiveCost: amortised commitment prices on covered usage, unused commitment on the
     -- fee lines, and nothing on the negation lines that cancel covered usage in BilledCost.
-    CASE line_item_type
+    CASE item_type
         WHEN 'SavingsPlanCoveredUsage' THEN sp_effective_cost
         WHEN 'DiscountedUsage' THEN ri_effective_cost
         WHEN 'SavingsPlanNegation' THEN 0
@@ -76,7 +76,7 @@ SELECT
     coalesce(nullif(line_item_currency_code, ''), 'USD') AS BillingCurrency,
     x_tags AS Tags,
     x_tags[getvariable('application_tag')] AS x_application,
-    line_item_type AS x_line_item_type,
+    item_type AS x_line_item_type,
     usage_type AS x_usage_type,
     nullif(line_item_operation, '') AS x_operation,
     coalesce(
@@ -84,21 +84,21 @@ SELECT
         regexp_extract(usage_type, '(?:BoxUsage|SpotUsage|DedicatedUsage|HostUsage):([a-z0-9-]+\.[a-z0-9-]+)', 1)
     ) AS x_instance_type,
     -- Only these line types are physical usage; fee lines carry the commitment's cost, not more energy.
-    coalesce(line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage'), false) AS x_carries_usage,
+    coalesce(item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage'), false) AS x_carries_usage,
     coalesce(
         line_item_product_code = 'AmazonEC2'
         AND regexp_matches(usage_type, '(^|-)(BoxUsage|SpotUsage|DedicatedUsage|HostUsage)(:|$)'),
         false
     ) AS x_is_instance_usage,
     nullif(concat_ws('; ',
-        CASE WHEN line_item_type IS NULL THEN 'line_item_line_item_type is empty'
-             WHEN line_item_type NOT IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation',
+        CASE WHEN item_type IS NULL THEN 'line_item_line_item_type is empty'
+             WHEN item_type NOT IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation',
                  'Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee', 'Tax', 'Credit', 'EdpDiscount',
                  'BundledDiscount', 'PrivateRateDiscount', 'DistributorDiscount', 'Refund')
-             THEN 'line_item_line_item_type ' || line_item_type || ' is not a known CUR line item type' END,
+             THEN 'line_item_line_item_type ' || item_type || ' is not a known CUR line item type' END,
         CASE WHEN unblended_cost IS NULL THEN 'line_item_unblended_cost ' || coalesce('''' || unblended_cost_text || '''', 'empty') || ' is not a number' END,
         CASE WHEN usage_amount IS NULL AND usage_amount_text IS NOT NULL THEN 'line_item_usage_amount ''' || usage_amount_text || ''' is not a number'
-             WHEN usage_amount IS NULL AND line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'line_item_usage_amount is empty on a usage line' END,
+             WHEN usage_amount IS NULL AND item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'line_item_usage_amount is empty on a usage line' END,
         CASE WHEN usage_start IS NULL THEN 'line_item_usage_start_date ' || coalesce('''' || usage_start_text || '''', 'empty') || ' is not a timestamp' END
     ), '') AS x_quarantine_reason
 FROM typed

@@ -1,0 +1,72 @@
+"""Independent re-computations for the tests: plain Python over the raw files and the seed CSVs.
+
+Nothing here imports the pipeline's SQL; the point is to check its numbers another way.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from pathlib import Path
+
+import duckdb
+
+from carbon_pipeline.paths import FACTOR_SEEDS_DIR
+
+INSTANCE_USAGE = ("BoxUsage", "SpotUsage", "DedicatedUsage", "HostUsage")
+PHYSICAL_LINE_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
+
+
+def seed_rows(table: str, factor_set: str = "default") -> list[dict]:
+    with open(FACTOR_SEEDS_DIR / factor_set / f"{table}.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def latest_delivery_files(cur_root: Path, month: str) -> list[Path]:
+    """The files listed by the month's period-level manifest (what AWS says the month is)."""
+    period = f"{month.replace('-', '')}01-"
+    (manifest,) = [p for p in cur_root.rglob("*-Manifest.json") if p.parent.name.startswith(period)]
+    keys = json.loads(manifest.read_text())["reportKeys"]
+    return [next(cur_root.rglob(Path(k).name)) for k in keys if list(cur_root.rglob(Path(k).name))]
+
+
+def csv_lines(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def instance_hours_by_hand(files: list[Path], resource_id: str, day: str) -> float:
+    hours = 0.0
+    for path in files:
+        for line in csv_lines(path):
+            if (line["lineItem/ResourceId"] == resource_id
+                    and line["lineItem/UsageStartDate"].startswith(day)
+                    and line["lineItem/LineItemType"] in PHYSICAL_LINE_TYPES
+                    and any(k in line["lineItem/UsageType"] for k in INSTANCE_USAGE)):
+                hours += float(line["lineItem/UsageAmount"])
+    return hours
+
+
+def table(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def snapshot(db_path: Path, tables: list[str]) -> dict[str, list[tuple]]:
+    """Every row of the given tables, sorted, for equality comparisons between runs."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    finally:
+        con.close()
+
+
+MART_TABLES = [
+    "marts.fct_instance_emissions",
+    "marts.fct_unmapped_usage",
+    "marts.fct_quarantined_lines",
+    "marts.fct_cost_reconciliation",
+    "intermediate.int_billing_usage_daily",
+]
