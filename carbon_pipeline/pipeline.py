@@ -7,7 +7,6 @@ from dagster import AssetSelection, Definitions, define_asset_job
 from carbon_pipeline.config import PipelineConfig
 from carbon_pipeline.factors.assets import build_seed_assets
 from carbon_pipeline.factors.seeds import seed_tables
-from carbon_pipeline.partitions import monthly_partitions
 from carbon_pipeline.schedules import build_schedules
 from carbon_pipeline.sources.assets import build_source_assets
 from carbon_pipeline.transform.assets import build_model_assets
@@ -38,7 +37,6 @@ def build_definitions(config: PipelineConfig) -> Definitions:
     monthly_job = define_asset_job(
         "monthly_emissions",
         selection=AssetSelection.all(),
-        partitions_def=monthly_partitions(config.first_month),
         description="One billing month end to end: factor seeds, ingest, staging, emissions, audits, Parquet publication.",
     )
     return Definitions(

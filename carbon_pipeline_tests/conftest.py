@@ -46,3 +46,8 @@ def make_config(tmp_path):
     def _make(location, **extra):
         return load_config(write_config(tmp_path, str(location), **extra))
     return _make
+
+
+def pytest_configure(config):
+    # Dagster's beta/deprecation notices are not ours to fix in a test run.
+    config.addinivalue_line("filterwarnings", "ignore::Warning:dagster.*")

@@ -54,11 +54,20 @@ def table(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def _stable(value):
+    """Doubles summed by parallel threads may differ in the last bits between runs; 12 significant
+    digits is far below any reported precision and far above that noise."""
+    return float(f"{value:.12g}") if isinstance(value, float) else value
+
+
 def snapshot(db_path: Path, tables: list[str]) -> dict[str, list[tuple]]:
     """Every row of the given tables, sorted, for equality comparisons between runs."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+        return {
+            t: sorted((tuple(_stable(v) for v in row) for row in con.execute(f"SELECT * FROM {t}").fetchall()), key=repr)
+            for t in tables
+        }
     finally:
         con.close()
 

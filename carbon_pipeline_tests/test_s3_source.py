@@ -83,7 +83,7 @@ def _totals(config):
 def test_s3_month_equals_its_latest_delivery_only(aws_env, two_deliveries, tmp_path, make_config, capfd):
     both, first_only = two_deliveries
     _upload(both, "cur-bucket", "exports")
-    s3_config = make_config("s3://cur-bucket/exports/cur/", aws_region="eu-west-3")
+    s3_config = make_config("s3://cur-bucket/exports/", aws_region="eu-west-3")
     run_pipeline(s3_config)
     s3_totals = _totals(s3_config)
 
@@ -104,7 +104,7 @@ def test_s3_month_equals_its_latest_delivery_only(aws_env, two_deliveries, tmp_p
     con = duckdb.connect(str(s3_config.duckdb_path), read_only=True)
     files = table(con, "SELECT DISTINCT delivery_id, file_uri FROM raw.source_files")
     assert len({f["delivery_id"] for f in files}) == 1
-    assert all(f["file_uri"].startswith("s3://cur-bucket/exports/cur/") for f in files)
+    assert all(f["file_uri"].startswith("s3://cur-bucket/exports/") for f in files)
 
     # Secrets stay secret: not in the warehouse, the cache, the Parquet, nor anything printed.
     out, err = capfd.readouterr()
@@ -118,7 +118,7 @@ def test_s3_month_equals_its_latest_delivery_only(aws_env, two_deliveries, tmp_p
 def test_unchanged_objects_are_not_downloaded_twice(aws_env, two_deliveries, make_config):
     both, _ = two_deliveries
     _upload(both, "cache-bucket", "p")
-    config = make_config("s3://cache-bucket/p/cur/", aws_region="eu-west-3")
+    config = make_config("s3://cache-bucket/p/", aws_region="eu-west-3")
     run_pipeline(config)
     cached = {p: p.stat().st_mtime_ns for p in (config.cache_dir).rglob("*") if p.is_file()}
     assert any("/s3/cache-bucket/" in str(p) for p in cached)

@@ -25,7 +25,7 @@ import yaml
 from carbon_pipeline.paths import FACTOR_SEEDS_DIR, REPO_ROOT
 
 #: Lines per instance-month that the generator writes in hourly granularity (measured, see README).
-ROWS_PER_INSTANCE_MONTH = 714
+ROWS_PER_INSTANCE_MONTH = 741
 
 
 def generate(data_dir: Path, rows: int) -> Path:

@@ -76,6 +76,10 @@ class AwsCurSource:
         return self._deliveries
 
     def months(self, con: duckdb.DuckDBPyConnection) -> list[str]:
+        if not self.deliveries:
+            raise SourceFileError(
+                f"source {self.source.name}: no CUR manifest or data file (*.csv.gz, *.csv, *.parquet) under {self.store.location}"
+            )
         months = {d.billing_month for d in self.deliveries if d.billing_month}
         for delivery in self.deliveries:
             if delivery.billing_month is None:
