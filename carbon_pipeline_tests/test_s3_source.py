@@ -13,7 +13,7 @@ from moto.server import ThreadedMotoServer
 
 from carbon_pipeline.orchestrate import run_pipeline
 from carbon_pipeline.sample_data.cur_generator import generate_cur
-from carbon_pipeline_tests.helpers import table
+from carbon_pipeline_tests.helpers import _stable, table
 
 FAKE_KEY_ID = "AKIAFAKEKEYID0000042"
 FAKE_SECRET = "fake-secret-value-never-logged-42"
@@ -74,10 +74,10 @@ def _latest_only(folder, tmp_path):
 
 def _totals(config):
     con = duckdb.connect(str(config.duckdb_path), read_only=True)
-    return (
-        table(con, "SELECT lines_in, billed_cost_in, effective_cost_in, it_energy_kwh, operational_kgco2e, embodied_kgco2e FROM marts.fct_cost_reconciliation"),
-        sorted(con.execute("SELECT resource_id, usage_date, instance_hours, total_kgco2e, effective_cost FROM marts.fct_instance_emissions").fetchall()),
-    )
+    rec = con.execute("SELECT lines_in, billed_cost_in, effective_cost_in, it_energy_kwh, operational_kgco2e, embodied_kgco2e FROM marts.fct_cost_reconciliation").fetchall()
+    facts = con.execute("SELECT resource_id, usage_date, instance_hours, total_kgco2e, effective_cost FROM marts.fct_instance_emissions").fetchall()
+    stable = lambda rows: sorted(tuple(_stable(v) for v in r) for r in rows)  # noqa: E731
+    return stable(rec), stable(facts)
 
 
 def test_s3_month_equals_its_latest_delivery_only(aws_env, two_deliveries, tmp_path, make_config, capfd):
