@@ -29,20 +29,27 @@ ROWS_PER_INSTANCE_MONTH = 741
 
 
 def generate(data_dir: Path, rows: int) -> Path:
-    """Generate (once; reused while the row target is unchanged) an hourly Parquet CUR month."""
+    """Generate (once; reused while the row target is unchanged) an hourly Parquet CUR month.
+
+    Generation runs in a child process: Linux carries a process's peak RSS across fork and exec,
+    so a bench parent that had generated 10 million rows itself would report its own peak as the
+    peak of every step measured after it.
+    """
     marker = data_dir / "generated.json"
     if marker.is_file() and json.loads(marker.read_text()).get("target_rows") == rows:
         return data_dir / "cur"
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
-    from carbon_pipeline.sample_data.cur_generator import generate_cur
-
     instances = max(1, rows // ROWS_PER_INSTANCE_MONTH)
-    summary = generate_cur(
-        data_dir, start_month="2024-03", months=1, n_instances=instances, seed=11, fmt="parquet",
-        granularity="hourly", rows_per_file=2_000_000,
+    code = (
+        "import json, sys; from carbon_pipeline.sample_data.cur_generator import generate_cur; "
+        f"s = generate_cur(sys.argv[1], start_month='2024-03', months=1, n_instances={instances}, seed=11, "
+        "fmt='parquet', granularity='hourly', rows_per_file=2_000_000); "
+        "print(json.dumps({'rows': s['rows'], 'files': len(s['files'])}))"
     )
-    marker.write_text(json.dumps({"target_rows": rows, "rows": summary["rows"], "files": len(summary["files"])}))
+    out = subprocess.run([sys.executable, "-c", code, str(data_dir)], check=True, capture_output=True, text=True).stdout
+    summary = json.loads(out.strip().splitlines()[-1])
+    marker.write_text(json.dumps({"target_rows": rows, **summary}))
     return data_dir / "cur"
 
 

@@ -50,6 +50,7 @@ def ensure_parquet(
         projections.append(f"{quote_ident(header)} AS {quote_ident(name)}")
     partial = target.with_name(target.name + ".part")
     try:
+        con.execute("SET preserve_insertion_order = true")  # Parquet row n must be CSV data row n
         con.execute(
             f"COPY (SELECT {', '.join(projections)} FROM {reader}) TO {quote_literal(str(partial))} "
             "(FORMAT parquet, COMPRESSION zstd)"
@@ -57,6 +58,8 @@ def ensure_parquet(
     except duckdb.Error as exc:
         partial.unlink(missing_ok=True)
         raise SourceFileError(f"{obj.uri}: cannot read as CSV: {_first_line(exc)}") from None
+    finally:
+        con.execute("SET preserve_insertion_order = false")
     os.replace(partial, target)
     return target
 

@@ -57,6 +57,9 @@ def connect(path: Path, memory_limit: str = "3GB", threads: int = 2, lock_timeou
             time.sleep(0.5)
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET threads = {int(threads)}")
+    # Row order of model tables carries no meaning; not preserving it lets inserts run in parallel.
+    # (The CSV -> Parquet cache turns it back on for its own COPY: there, order is the row number.)
+    con.execute("SET preserve_insertion_order = false")
     con.execute(f"SET temp_directory = '{(path.parent / '.duckdb_tmp').as_posix()}'")
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")

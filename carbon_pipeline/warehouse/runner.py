@@ -110,7 +110,7 @@ def _ensure_partitioned_table(con: duckdb.DuckDBPyConnection, model: SqlModel) -
     con.execute(f"CREATE TABLE IF NOT EXISTS {model.table} AS SELECT * FROM (\n{model.sql}\n) WHERE false")
     wanted = _columns(con, f"SELECT * FROM (\n{model.sql}\n)")
     have = _columns(con, f"SELECT * FROM {model.table}")
-    if wanted == have:
+    if sorted(wanted) == sorted(have):  # INSERT ... BY NAME: column order does not matter
         return
     populated = con.execute(f"SELECT count(*) FROM {model.table}").fetchall()[0][0]
     if populated:

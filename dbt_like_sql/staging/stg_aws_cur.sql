@@ -13,18 +13,22 @@ typed AS (
         src.*,
         TRY_CAST(line_item_usage_amount AS DOUBLE) AS usage_amount,
         TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10)) AS unblended_cost,
-        TRY_CAST(CAST(line_item_usage_start_date AS VARCHAR) AS TIMESTAMP) AS usage_start,
-        TRY_CAST(CAST(line_item_usage_end_date AS VARCHAR) AS TIMESTAMP) AS usage_end,
+        TRY_CAST(line_item_usage_start_date AS TIMESTAMP) AS usage_start,
+        TRY_CAST(line_item_usage_end_date AS TIMESTAMP) AS usage_end,
         coalesce(TRY_CAST(savings_plan_savings_plan_effective_cost AS DECIMAL(38, 10)), 0) AS sp_effective_cost,
         coalesce(TRY_CAST(savings_plan_total_commitment_to_date AS DECIMAL(38, 10)), 0)
             - coalesce(TRY_CAST(savings_plan_used_commitment AS DECIMAL(38, 10)), 0) AS sp_unused_commitment,
         coalesce(TRY_CAST(reservation_effective_cost AS DECIMAL(38, 10)), 0) AS ri_effective_cost,
         coalesce(TRY_CAST(reservation_unused_amortized_upfront_fee_for_billing_period AS DECIMAL(38, 10)), 0)
             + coalesce(TRY_CAST(reservation_unused_recurring_fee AS DECIMAL(38, 10)), 0) AS ri_unused_fee,
-        nullif(trim(CAST(line_item_usage_amount AS VARCHAR)), '') AS usage_amount_text,
-        nullif(trim(CAST(line_item_unblended_cost AS VARCHAR)), '') AS unblended_cost_text,
-        nullif(trim(CAST(line_item_usage_start_date AS VARCHAR)), '') AS usage_start_text,
+        -- The original text, only where a cast failed, for the quarantine reason.
+        CASE WHEN usage_amount IS NULL THEN nullif(trim(CAST(line_item_usage_amount AS VARCHAR)), '') END AS usage_amount_text,
+        CASE WHEN unblended_cost IS NULL THEN nullif(trim(CAST(line_item_unblended_cost AS VARCHAR)), '') END AS unblended_cost_text,
+        CASE WHEN usage_start IS NULL THEN nullif(trim(CAST(line_item_usage_start_date AS VARCHAR)), '') END AS usage_start_text,
         nullif(trim(line_item_line_item_type), '') AS item_type,
+        coalesce(item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation', 'Fee', 'RIFee',
+            'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee', 'Tax', 'Credit', 'EdpDiscount', 'BundledDiscount',
+            'PrivateRateDiscount', 'DistributorDiscount', 'Refund'), false) AS item_known,
         nullif(trim(line_item_usage_type), '') AS usage_type
     FROM src
 )
@@ -75,7 +79,7 @@ SELECT
     END AS EffectiveCost,
     coalesce(nullif(line_item_currency_code, ''), 'USD') AS BillingCurrency,
     x_tags AS Tags,
-    x_tags[getvariable('application_tag')] AS x_application,
+    x_application,
     item_type AS x_line_item_type,
     usage_type AS x_usage_type,
     nullif(line_item_operation, '') AS x_operation,
@@ -90,15 +94,15 @@ SELECT
         AND regexp_matches(usage_type, '(^|-)(BoxUsage|SpotUsage|DedicatedUsage|HostUsage)(:|$)'),
         false
     ) AS x_is_instance_usage,
-    nullif(concat_ws('; ',
-        CASE WHEN item_type IS NULL THEN 'line_item_line_item_type is empty'
-             WHEN item_type NOT IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation',
-                 'Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee', 'Tax', 'Credit', 'EdpDiscount',
-                 'BundledDiscount', 'PrivateRateDiscount', 'DistributorDiscount', 'Refund')
-             THEN 'line_item_line_item_type ' || item_type || ' is not a known CUR line item type' END,
-        CASE WHEN unblended_cost IS NULL THEN 'line_item_unblended_cost ' || coalesce('''' || unblended_cost_text || '''', 'empty') || ' is not a number' END,
-        CASE WHEN usage_amount IS NULL AND usage_amount_text IS NOT NULL THEN 'line_item_usage_amount ''' || usage_amount_text || ''' is not a number'
-             WHEN usage_amount IS NULL AND item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'line_item_usage_amount is empty on a usage line' END,
-        CASE WHEN usage_start IS NULL THEN 'line_item_usage_start_date ' || coalesce('''' || usage_start_text || '''', 'empty') || ' is not a timestamp' END
-    ), '') AS x_quarantine_reason
+    CASE WHEN item_type IS NULL OR NOT item_known OR unblended_cost IS NULL OR usage_start IS NULL
+              OR (usage_amount IS NULL AND (usage_amount_text IS NOT NULL OR item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage'))) THEN
+        concat_ws('; ',
+            CASE WHEN item_type IS NULL THEN 'line_item_line_item_type is empty'
+                 WHEN NOT item_known THEN 'line_item_line_item_type ' || item_type || ' is not a known CUR line item type' END,
+            CASE WHEN unblended_cost IS NULL THEN 'line_item_unblended_cost ' || coalesce('''' || unblended_cost_text || '''', 'empty') || ' is not a number' END,
+            CASE WHEN usage_amount IS NULL AND usage_amount_text IS NOT NULL THEN 'line_item_usage_amount ''' || usage_amount_text || ''' is not a number'
+                 WHEN usage_amount IS NULL AND item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'line_item_usage_amount is empty on a usage line' END,
+            CASE WHEN usage_start IS NULL THEN 'line_item_usage_start_date ' || coalesce('''' || usage_start_text || '''', 'empty') || ' is not a timestamp' END
+        )
+    END AS x_quarantine_reason
 FROM typed
