@@ -42,15 +42,30 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--config", help="YAML config (default: $CARBON_PIPELINE_CONFIG or ./carbon_pipeline.yaml)")
     run_p.add_argument("--months", help="2024-01:2024-03 or 2024-01,2024-02 (default: every month in the sources)")
     run_p.add_argument("--full-refresh", action="store_true", help="drop the pipeline's tables first (after a model's columns changed)")
+    run_p.add_argument("--recompute", action="store_true",
+                       help="recompute already published months with the configured factor set (otherwise they keep theirs)")
     run_p.add_argument("--no-progress", action="store_true", help="no progress bars (logs and CI)")
     months_p = sub.add_parser("months", help="list the billing months present in the sources")
     months_p.add_argument("--config")
+    explain_p = sub.add_parser("explain", help="every factor and step from usage to kgCO2e for one resource")
+    explain_p.add_argument("resource_id")
+    explain_p.add_argument("--date", help="one usage day, YYYY-MM-DD (default: every day published)")
+    explain_p.add_argument("--config")
     args = parser.parse_args(argv)
 
     from carbon_pipeline.config import ConfigError, load_config
 
     try:
         config = load_config(args.config)
+        if args.command == "explain":
+            from carbon_pipeline.explain import NothingToExplain, explain
+
+            try:
+                print(explain(config.duckdb_path, args.resource_id, args.date))
+            except NothingToExplain as exc:
+                print(f"carbon-pipeline: {exc}", file=sys.stderr)
+                return EXIT_FAILED
+            return EXIT_OK
         if args.command == "months":
             from carbon_pipeline.orchestrate import discover_months
 
@@ -65,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.filterwarnings("ignore", module="dagster")
     try:
-        summary = run_pipeline(config, months, progress_bars=not args.no_progress, full_refresh=args.full_refresh)
+        summary = run_pipeline(config, months, progress_bars=not args.no_progress,
+                               full_refresh=args.full_refresh, recompute=args.recompute)
     except PipelineFailed as exc:
         print(f"carbon-pipeline: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -43,6 +43,25 @@ class SourceConfig:
         return self.location.startswith("s3://")
 
 
+OVERRIDABLE_FACTORS = ("pue", "grid_intensity", "host_lifetime_years", "cpu_utilisation")
+_OVERRIDE_KEYS = {"factor", "provider", "region", "value", "reason"}
+
+
+@dataclass(frozen=True)
+class Override:
+    """A figure the organisation knows better than the factor set (e.g. a contract PUE)."""
+
+    factor: str
+    provider: str
+    value: float
+    reason: str
+    region: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"factor": self.factor, "provider": self.provider, "region": self.region,
+                "value": self.value, "reason": self.reason}
+
+
 @dataclass(frozen=True)
 class PipelineConfig:
     warehouse: Path
@@ -55,6 +74,7 @@ class PipelineConfig:
     threads: int = 2
     config_path: Path | None = None
     factor_seeds_dir: Path = field(default=FACTOR_SEEDS_DIR)
+    overrides: tuple[Override, ...] = ()
 
     @property
     def duckdb_path(self) -> Path:
@@ -71,7 +91,7 @@ class PipelineConfig:
 
 _TOP_KEYS = {
     "warehouse", "factor_set", "application_tag", "sources", "aws_region", "first_month",
-    "memory_limit", "threads", "factor_seeds_dir",
+    "memory_limit", "threads", "factor_seeds_dir", "overrides",
 }
 _SOURCE_KEYS = {"name", "kind", "location", "region"}
 
@@ -172,6 +192,8 @@ def parse_config(raw: Any, *, base_dir: Path, config_path: Path | None = None) -
     if duplicates:
         raise ConfigError(f"{where}: 'sources': duplicate source name '{duplicates[0]}'")
 
+    overrides = _parse_overrides(raw.get("overrides", []), where)
+
     return PipelineConfig(
         warehouse=warehouse,
         factor_set=factor_set,
@@ -183,7 +205,44 @@ def parse_config(raw: Any, *, base_dir: Path, config_path: Path | None = None) -
         threads=threads,
         config_path=config_path,
         factor_seeds_dir=seeds_dir,
+        overrides=overrides,
     )
+
+
+def _parse_overrides(items: Any, where: str) -> tuple[Override, ...]:
+    if not isinstance(items, list):
+        raise ConfigError(f"{where}: 'overrides' must be a list of {{factor, provider, region, value, reason}}")
+    result = []
+    for i, item in enumerate(items):
+        label = f"overrides[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where}: '{label}' must be a mapping")
+        unknown = sorted(set(item) - _OVERRIDE_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}: '{label}.{unknown[0]}' is not an override key (known: {', '.join(sorted(_OVERRIDE_KEYS))})")
+        factor = item.get("factor")
+        if factor not in OVERRIDABLE_FACTORS:
+            raise ConfigError(f"{where}: '{label}.factor' must be one of {', '.join(OVERRIDABLE_FACTORS)}, got {factor!r}")
+        provider = item.get("provider")
+        if provider not in ("aws", "azure", "gcp"):
+            raise ConfigError(f"{where}: '{label}.provider' must be aws, azure or gcp, got {provider!r}")
+        value = item.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError(f"{where}: '{label}.value' must be a positive number, got {value!r}")
+        if factor == "pue" and value < 1:
+            raise ConfigError(f"{where}: '{label}.value': a PUE is at least 1, got {value}")
+        reason = item.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{where}: '{label}.reason' is required: say where the figure comes from")
+        region = item.get("region")
+        if region is not None and (not isinstance(region, str) or not region):
+            raise ConfigError(f"{where}: '{label}.region' must be a region id such as eu-west-3")
+        if factor in ("host_lifetime_years", "cpu_utilisation") and region is not None:
+            raise ConfigError(f"{where}: '{label}.region': {factor} is set per provider, not per region")
+        if factor == "cpu_utilisation" and value > 1:
+            raise ConfigError(f"{where}: '{label}.value': a utilisation is a ratio between 0 and 1, got {value}")
+        result.append(Override(factor, provider, float(value), reason.strip(), region))
+    return tuple(result)
 
 
 def _resolve_path(value: str, base_dir: Path) -> Path:

@@ -37,20 +37,24 @@ class RunSummary:
 
     def render(self) -> str:
         t = self.totals
-        lines = [
-            f"months processed     : {len(self.months)} ({self.months[0]} .. {self.months[-1]})" if self.months else "months processed     : 0",
-            f"billing lines in     : {t.get('lines_in', 0):,}",
-            f"lines used (emissions): {t.get('lines_attributed', 0):,}",
-            f"lines unmapped       : {t.get('lines_unmapped', 0):,}  (see marts.fct_unmapped_usage)",
-            f"lines without usage  : {t.get('lines_without_usage', 0):,}  (fees, taxes, credits)",
-            f"lines quarantined    : {t.get('lines_quarantined', 0):,}  (see marts.fct_quarantined_lines)",
-            f"cost reconciled      : {'yes' if t.get('balanced') else 'NO'} (effective cost in {t.get('effective_cost_in', 0):,.2f})",
-            f"operational kgCO2e   : {t.get('operational_kgco2e', 0):,.3f}",
-            f"embodied kgCO2e      : {t.get('embodied_kgco2e', 0):,.3f}",
-            f"DuckDB               : {self.duckdb_path}",
-            f"Parquet              : {self.parquet_dir}",
+        rows = [
+            ("months processed", f"{len(self.months)} ({self.months[0]} .. {self.months[-1]})" if self.months else "0"),
+            ("factor set", t.get("factor_sets") or "-"),
+            ("billing lines in", f"{t.get('lines_in', 0):,}"),
+            ("lines, physical model", f"{t.get('lines_physical', 0):,}"),
+            ("lines, spend-based", f"{t.get('lines_spend_based', 0):,}  (ADEME monetary ratios; see marts.fct_unmapped_usage)"),
+            ("lines, no emissions", f"{t.get('lines_without_emissions', 0):,}  (taxes, credits, commitment fees)"),
+            ("lines, unattributed", f"{t.get('lines_unattributed', 0):,}"),
+            ("lines quarantined", f"{t.get('lines_quarantined', 0):,}  (see marts.fct_quarantined_lines)"),
+            ("cost reconciled", f"{'yes' if t.get('balanced') else 'NO'} (effective cost in {t.get('effective_cost_in', 0):,.2f})"),
+            ("operational kgCO2e", f"{t.get('operational_kgco2e', 0):,.3f}"),
+            ("embodied kgCO2e", f"{t.get('embodied_kgco2e', 0):,.3f}"),
+            ("spend-based kgCO2e", f"{t.get('spend_based_kgco2e', 0):,.3f}"),
+            ("total kgCO2e", f"{t.get('total_kgco2e', 0):,.3f}  (bounds {t.get('total_kgco2e_low', 0):,.0f} .. {t.get('total_kgco2e_high', 0):,.0f})"),
+            ("DuckDB", str(self.duckdb_path)),
+            ("Parquet", str(self.parquet_dir)),
         ]
-        return "\n".join(lines)
+        return "\n".join(f"{label:<22}: {value}" for label, value in rows)
 
 
 def discover_months(config: PipelineConfig) -> list[str]:
@@ -68,6 +72,7 @@ def run_pipeline(
     *,
     progress_bars: bool = False,
     full_refresh: bool = False,
+    recompute: bool = False,
     instance: DagsterInstance | None = None,
 ) -> RunSummary:
     try:
@@ -76,7 +81,7 @@ def run_pipeline(
         assets = build_assets(config)
     except Exception as exc:  # config-time problems: unreadable source, bad model file
         raise PipelineFailed(str(exc)) from None
-    resources = {"warehouse": warehouse_resource(config)}
+    resources = {"warehouse": warehouse_resource(config, recompute=recompute)}
     if full_refresh:
         with resources["warehouse"].connect() as con:
             for model in reversed(load_models()):
@@ -123,21 +128,19 @@ def _root_cause(exc: BaseException, partition_key: str | None) -> str:
 def _totals(resource, months: list[str]) -> dict:
     if not months:
         return {}
+    names = ["lines_in", "lines_physical", "lines_spend_based", "lines_without_emissions", "lines_unattributed",
+             "lines_quarantined", "effective_cost_in", "operational_kgco2e", "embodied_kgco2e",
+             "spend_based_kgco2e", "total_kgco2e", "total_kgco2e_low", "total_kgco2e_high"]
     with resource.connect() as con:
         placeholders = ", ".join("?" for _ in months)
-        cursor = con.execute(
-            f"""
-            SELECT sum(lines_in), sum(lines_attributed), sum(lines_unmapped), sum(lines_without_usage),
-                   sum(lines_quarantined), sum(effective_cost_in), bool_and(balanced),
-                   sum(operational_kgco2e), sum(embodied_kgco2e)
-            FROM marts.fct_cost_reconciliation WHERE billing_month IN ({placeholders})
-            """,
+        row = con.execute(
+            f"SELECT {', '.join(f'sum({n})' for n in names)}, bool_and(balanced), string_agg(DISTINCT factor_set, ', ') "
+            f"FROM marts.fct_cost_reconciliation WHERE billing_month IN ({placeholders})",
             months,
-        )
-        row = cursor.fetchall()[0]
-    names = ["lines_in", "lines_attributed", "lines_unmapped", "lines_without_usage", "lines_quarantined",
-             "effective_cost_in", "balanced", "operational_kgco2e", "embodied_kgco2e"]
-    return {n: (v if v is not None else 0) for n, v in zip(names, row)}
+        ).fetchall()[0]
+    totals = {n: (v if v is not None else 0) for n, v in zip(names, row)}
+    totals["balanced"], totals["factor_sets"] = row[-2], row[-1]
+    return totals
 
 
 class _Bars:

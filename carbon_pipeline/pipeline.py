@@ -6,25 +6,27 @@ from dagster import AssetSelection, Definitions, define_asset_job
 
 from carbon_pipeline.config import PipelineConfig
 from carbon_pipeline.factors.assets import build_seed_assets
-from carbon_pipeline.factors.seeds import seed_tables
+from carbon_pipeline.factors.seeds import factor_set_label, seed_tables
 from carbon_pipeline.schedules import build_schedules
 from carbon_pipeline.sources.assets import build_source_assets
 from carbon_pipeline.transform.assets import build_model_assets
 from carbon_pipeline.warehouse.resources import DuckDBWarehouse
 
 
-def warehouse_resource(config: PipelineConfig) -> DuckDBWarehouse:
+def warehouse_resource(config: PipelineConfig, recompute: bool = False) -> DuckDBWarehouse:
     return DuckDBWarehouse(
         path=str(config.duckdb_path),
         memory_limit=config.memory_limit,
         threads=config.threads,
         factor_set=config.factor_set,
+        factor_set_label=factor_set_label(config.factor_seeds_dir, config.factor_set),
         application_tag=config.application_tag,
+        recompute=recompute,
     )
 
 
 def build_assets(config: PipelineConfig) -> list:
-    tables = set(seed_tables(config.factor_seeds_dir, config.factor_set)) | {"factor_sets"}
+    tables = set(seed_tables(config.factor_seeds_dir, config.factor_set)) | {"factor_sets", "config_overrides"}
     return [
         build_seed_assets(config),
         *build_source_assets(config),

@@ -92,8 +92,8 @@ def test_a_lost_line_fails_the_reconciliation_check(small_cur, make_config, monk
     def lossy_models(*args, **kwargs):
         out = []
         for m in original(*args, **kwargs):
-            if m.name == "fct_instance_emissions":
-                sql = m.sql + "\nQUALIFY row_number() OVER (ORDER BY resource_id, usage_date) > 1"
+            if m.name == "fct_emissions":  # drop the costliest row: a join that loses a line
+                sql = f"SELECT * FROM (\n{m.sql}\n) QUALIFY row_number() OVER (ORDER BY effective_cost DESC) > 1"
                 m = model_module.SqlModel(m.name, m.layer, m.path, sql, m.header, m.reads)
             out.append(m)
         return out

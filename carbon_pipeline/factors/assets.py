@@ -14,8 +14,12 @@ def seed_asset_key(table: str) -> AssetKey:
 
 
 def build_seed_assets(config: PipelineConfig):
-    tables = seed_tables(config.factor_seeds_dir, config.factor_set) + ["factor_sets"]
-    csv_tables = [t for t in tables if t != "factor_sets"]
+    csv_tables = seed_tables(config.factor_seeds_dir, config.factor_set)
+    tables = csv_tables + ["factor_sets", "config_overrides"]
+    descriptions = {
+        "factor_sets": "Names, versions and labels (name@version) of every factor set ever loaded.",
+        "config_overrides": "PUE, grid-intensity and lifetime overrides from the configuration, with their reason.",
+    }
 
     @multi_asset(
         name="factor_seeds",
@@ -24,9 +28,8 @@ def build_seed_assets(config: PipelineConfig):
             AssetSpec(
                 seed_asset_key(t),
                 kinds={"csv", "duckdb"},
-                description=(
-                    "Names and versions of the factor sets in factor_seeds/." if t == "factor_sets" else
-                    f"factor_seeds/<set>/{t}.csv of every factor set, each row with its source, year and licence."
+                description=descriptions.get(
+                    t, f"factor_seeds/<set>/{t}.csv of every factor set and version, each row with its source, year and licence."
                 ),
                 skippable=False,
             )
@@ -35,7 +38,7 @@ def build_seed_assets(config: PipelineConfig):
     )
     def _factor_seeds(context: AssetExecutionContext, warehouse: DuckDBWarehouse):
         with warehouse.connect() as con:
-            counts = load_seeds(con, config.factor_seeds_dir, csv_tables)
+            counts = load_seeds(con, config.factor_seeds_dir, csv_tables, [o.as_dict() for o in config.overrides])
             counts["factor_sets"] = con.execute("SELECT count(*) FROM seeds.factor_sets").fetchall()[0][0]
         for table in tables:
             progress.advance("factors", table)

@@ -32,6 +32,7 @@ import argparse
 import csv
 import gzip
 import io
+import itertools
 import json
 import re
 import statistics
@@ -1116,6 +1117,16 @@ def constants_rows_default() -> list[dict]:
     add("serverless_memory_kwh_per_gb_hour", "0.0000598", "kWh per GB-hour", TAILPIPE_SRC, 2024, LIC_PUBLIC)
     add("serverless_x86_kwh_per_vcpu_hour", "0.0088121875", "kWh per vCPU-hour", TAILPIPE_SRC, 2024, LIC_PUBLIC)
     add("serverless_arm_kwh_per_vcpu_hour", "0.00191015625", "kWh per vCPU-hour", TAILPIPE_SRC, 2024, LIC_PUBLIC)
+    # switches that select CCF's method where it differs from this set's (1 in the ccf set; see factor_set.yaml)
+    add("memory_excess_per_chip", "0", "flag",
+        "carbon_pipeline switch. 0 = host-level memory surplus: max(0, host_memory_gb - chips x memory_gb_per_chip) "
+        "x memory_gb / host_memory_gb x hours. 1 = CCF's per-chip reading (host_memory_gb / chips - "
+        "memory_gb_per_chip, never multiplied back by chips; packages/core/src/memory/helpers.ts "
+        "calculateGigabyteHours, " + CCF_APP_URL + " " + CCF_APP_RELEASE + ")", CCF_APP_YEAR, LIC_PIPELINE_PLAIN)
+    add("burstable_memory_excluded", "0", "flag",
+        "carbon_pipeline switch. 0 = burstable (t*) instances get memory energy like any type. 1 = CCF gives them "
+        "none (packages/aws/src/lib/AWSMemoryEstimatesBuilder.ts checkInstanceTypes, " + CCF_APP_URL + " " +
+        CCF_APP_RELEASE + ")", CCF_APP_YEAR, LIC_PIPELINE_PLAIN)
     return C
 
 
@@ -1132,6 +1143,569 @@ def gpu_rows() -> list[dict]:
            "AWS_CLOUD_CONSTANTS.MIN/MAX_WATTS_BY_COMPUTE_PROCESSOR, " + CCF_APP_URL + " " + CCF_APP_RELEASE)
     return [dict(gpu_model=m, min_watts=lo, max_watts=hi, unit="W per GPU", source=src, source_year=CCF_APP_YEAR,
                  licence=LIC_CCF) for m, lo, hi in GPU_WATTS]
+
+
+# --------------------------------------------------------------------------------------------------
+# Billing-line tables: usage_classes.csv (usage line -> physical model), units.csv (pricing unit ->
+# canonical quantity), spend_rules.csv / spend_ratios.csv (spend-based fallback) and exchange_rates.csv.
+# Resolution rules (documented in factor_seeds/README.md, reference SQL in carbon_pipeline_tests):
+#   usage_classes: among the rows whose service_code ('*' or exact), unit ('*' or exact) and usage_type_regex
+#   (DuckDB regexp_matches, RE2, partial match) fit the line, the lowest priority wins; a physical class then
+#   needs the line's unit in units.csv with a canonical unit the class accepts (CLASS_CANONICAL_UNITS), else the
+#   line is reported unmapped (never a zero). Rows are written so that no line depends on falling through.
+# --------------------------------------------------------------------------------------------------
+
+USAGE_CLASS_COLUMNS = ["provider", "service_code", "usage_type_regex", "unit", "priority", "usage_class",
+                       "instance_type_regex", "storage_media", "replication_constant", "network_scope", "note",
+                       "source", "source_year", "licence"]
+UNIT_COLUMNS = ["unit", "quantity_kind", "canonical_unit", "multiplier", "month_hours", "note", "source",
+                "source_year", "licence"]
+SPEND_RULE_COLUMNS = ["provider", "line_item_type", "service_code", "billing_entity", "priority", "spend_category",
+                      "reason", "source", "source_year", "licence"]
+SPEND_RATIO_COLUMNS = ["category", "kgco2e_per_keur", "low", "high", "unit", "source", "source_year", "licence"]
+EXCHANGE_RATE_COLUMNS = ["currency", "year", "month", "eur_per_unit", "source", "source_year", "licence"]
+
+USAGE_CLASS_VALUES = ("instance", "storage", "network", "lambda", "fargate_vcpu", "fargate_memory",
+                      "no_physical_model")
+NPM = "no_physical_model"
+# canonical units each physical class accepts (a 'time' unit on a per-GB / per-vCPU usage type, e.g.
+# Lambda-GB-Second billed in 'seconds' or Fargate-vCPU-Hours:perCPU billed in 'hours', carries that dimension)
+CLASS_CANONICAL_UNITS = {"instance": ("hours",), "storage": ("GB-hours",), "network": ("GB",),
+                         "lambda": ("GB-hours", "hours"), "fargate_vcpu": ("vCPU-hours", "hours"),
+                         "fargate_memory": ("GB-hours", "hours")}
+
+LIC_PIPELINE = "Apache-2.0 (carbon_pipeline classification; AWS usage-type names cited from AWS documentation)"
+LIC_PIPELINE_PLAIN = "Apache-2.0 (carbon_pipeline)"
+LIC_ADEME = ("ADEME Base Empreinte open data, reuse with attribution (figures as listed in carbon_pipeline "
+             "FACTORS.md; check the Base Empreinte terms of use before redistributing)")
+LIC_ECB = "ECB statistics: reuse free of charge provided the source is acknowledged (ECB reuse policy)"
+
+SRC_CUR = ("AWS Cost and Usage Reports User Guide, data dictionary (line_item_product_code; line_item_usage_type = "
+           "'<region code>-<usage>', no region code in us-east-1; pricing_unit), "
+           "https://docs.aws.amazon.com/cur/latest/userguide/data-dictionary.html")
+SRC_S3_USAGE = ("Amazon S3 User Guide, 'Understanding your AWS billing and usage reports for Amazon S3' (usage types "
+                "TimedStorage-*-ByteHrs per storage class, EarlyDelete-*, region1-region2-AWS-Out/In-Bytes, "
+                "DataTransfer-Out/In/Regional-Bytes), https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
+                "aws-usage-report-understand.html (awsdocs/amazon-s3-userguide, 2023 snapshot)")
+SRC_S3_FAQ = ("Amazon S3 FAQs, 'How will I be charged and billed for my use of Amazon S3?': storage is metered in "
+              "TimedStorage-ByteHrs and converted to GB-Months as byte-hours x (1 GB / 1,073,741,824 bytes) x "
+              "(1 month / 744 hours) for March, i.e. 1 GB = 2^30 bytes and a GB-Month = GB x hours of that month, "
+              "https://aws.amazon.com/s3/faqs/")
+SRC_EBS = ("Amazon EBS User Guide, 'Amazon EBS volume types' (gp2, gp3, io1, io2 SSD; st1, sc1 HDD; standard = "
+           "previous-generation magnetic), https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html; "
+           "usage types EBS:VolumeUsage.<type> (io1 billed as .piops, magnetic as plain EBS:VolumeUsage) and "
+           "EBS:SnapshotUsage as in the AWS price list; " + SRC_CUR)
+SRC_EFS = ("Amazon EFS User Guide, metering and usage types (TimedStorage-ByteHrs Standard, IATimedStorage-ByteHrs "
+           "Infrequent Access, ArchiveTimedStorage-ByteHrs Archive, '-Z-' One Zone classes e.g. "
+           "TimedStorage-Z-ByteHrs, IATimedStorage-Z-ByteHrs; billed in GB-Mo), https://docs.aws.amazon.com/efs/")
+SRC_RDS = ("Amazon RDS User Guide, 'Multi-AZ DB instance deployments' (a synchronous standby DB instance in a second "
+           "Availability Zone) and RDS usage types in the AWS price list (InstanceUsage:db.<class>, "
+           "Multi-AZUsage:db.<class>, RDS:GP2-Storage, RDS:GP3-Storage, RDS:PIOPS-Storage, RDS:StorageUsage "
+           "(magnetic), Aurora:StorageUsage, RDS:ChargedBackupUsage, Aurora:BackupUsage), "
+           "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZSingleStandby.html")
+SRC_MANAGED = ("AWS price list usage types of managed-instance services: ElastiCache NodeUsage:cache.<type>, "
+               "OpenSearch ESInstance:<type> (instance type <type>.search / .elasticsearch), DocumentDB "
+               "InstanceUsage:db.<type>; " + SRC_CUR)
+SRC_LAMBDA = ("AWS Lambda pricing: duration billed in GB-seconds (usage types Lambda-GB-Second, "
+              "Lambda-GB-Second-ARM for Graviton2, Lambda-Edge-GB-Second for Lambda@Edge), requests per request "
+              "(usage type Request), https://aws.amazon.com/lambda/pricing/")
+SRC_FARGATE = ("AWS Fargate pricing: per vCPU-hour and per GB-hour of memory (usage types "
+               "Fargate-vCPU-Hours:perCPU, Fargate-GB-Hours, Fargate-ARM-* for Graviton, "
+               "Fargate-EphemeralStorage-GB-Hours), https://aws.amazon.com/fargate/pricing/")
+SRC_NET = (SRC_S3_USAGE + "; the same data-transfer usage types are used by EC2 / AWSDataTransfer and the other "
+           "services; energy per GB: " + "Boavizta cloud emissions working group data-transfer coefficients (intra-"
+           "region 0.001, inter-region 0.0015, internet in/out 0.059 kWh/GB, as listed in carbon_pipeline "
+           "FACTORS.md)")
+
+
+def _ccf_file_src(path: str, what: str = "") -> str:
+    return f"Cloud Carbon Footprint release-2024-02-11, packages/aws/src/lib/{path}{what}, {CCF_APP_URL}"
+
+
+SRC_CCF_TYPES = _ccf_file_src("CostAndUsageTypes.ts")
+SRC_CCF_REPL = _ccf_file_src("ReplicationFactors.ts")
+SRC_CCF_REPORTS = _ccf_file_src("CostAndUsageReports.ts and CostAndUsageReportsRow.ts",
+                                " (getEstimateByUsageUnit: the pricing unit selects compute / storage / networking / "
+                                "Lambda; getVCpuHours; parseInstanceTypeFromUsageType drops db./cache.)")
+
+RE2_META = set("\\.^$|?*+()[]{}")
+
+
+def rx_escape(text: str) -> str:
+    """Escape a literal for an RE2 / Python regex (only the metacharacters; '-' and ':' stay readable)."""
+    return "".join("\\" + c if c in RE2_META else c for c in text)
+
+
+def uc(service: str, regex: str, usage_class: str, note: str, source: str, year: int, licence: str, unit: str = "*",
+       itr: str = "", media: str = "", rep: str = "", scope: str = "") -> dict:
+    """One usage_classes.csv row (priority assigned from the position in the list, see number_rules)."""
+    if usage_class not in USAGE_CLASS_VALUES:
+        raise ValueError(f"usage class {usage_class!r}")
+    if (usage_class == "storage") != bool(media) or (usage_class == "network") != bool(scope):
+        raise ValueError(f"{regex}: storage_media only for storage, network_scope only for network")
+    re.compile(regex)
+    if itr and re.compile(itr).groups != 1:
+        raise ValueError(f"{itr}: instance_type_regex needs exactly one capture group")
+    return dict(provider="aws", service_code=service, usage_type_regex=regex, unit=unit, usage_class=usage_class,
+                instance_type_regex=itr, storage_media=media, replication_constant=rep, network_scope=scope,
+                note=note, source=source, source_year=year, licence=licence)
+
+
+def number_rules(rows: list[dict], step: int = 10) -> list[dict]:
+    """Priorities follow the order of the list: unique, first row = highest precedence."""
+    for i, r in enumerate(rows):
+        r["priority"] = (i + 1) * step
+    return rows
+
+
+CATCH_ALL_NOTE = ("everything else (requests, API calls, CloudWatch metrics and alarms, load balancer and NAT gateway "
+                  "hours, support 'Dollar' lines, licences, fees...): no physical model; spend_rules.csv decides "
+                  "whether the spend-based fallback applies")
+
+
+def usage_class_rows_default() -> list[dict]:
+    Y, L = 2024, LIC_PIPELINE
+    ec2, rds = "AmazonEC2", "AmazonRDS"
+    rows = [
+        # -- lines that would otherwise be counted twice, or that are not a physical quantity
+        uc("*", r"(^|-)HostBoxUsage(:|$)", NPM,
+           "Instance launched on a Dedicated Host ($0): the host itself is billed (HostUsage) and counted; CCF lists "
+           "it as unsupported for the same reason", SRC_CUR + "; " + SRC_CCF_TYPES, Y, L),
+        uc("*", r"(^|-)(ECS|EMR-EKS)-EC2-", NPM,
+           "Split cost allocation / EMR on EKS lines for containers running on EC2 instances: the instance hours "
+           "already carry the energy (CCF: unsupported, double counted)", SRC_CUR + "; " + SRC_CCF_TYPES, Y, L),
+        uc(ec2, r"(^|-)EBSOptimized:", NPM,
+           "EBS-optimised flag line ($0 for current generations) on an instance whose hours are counted (CCF counts "
+           "it as compute again)", SRC_CUR, Y, L),
+        uc(ec2, r"(^|-)CPUCredits:", NPM,
+           "T-family surplus CPU credits (vCPU-Hours): a charge for CPU above baseline on an instance whose hours are "
+           "counted at the default utilisation", SRC_CUR, Y, L),
+        uc(ec2, r"(^|-)EBS:(VolumeP-IOPS|VolumeP-Throughput|VolumeIOUsage|FastSnapshotRestore)", NPM,
+           "Provisioned IOPS / throughput, I/O requests and fast snapshot restore of volumes whose capacity is "
+           "counted by EBS:VolumeUsage*", SRC_EBS, Y, L),
+        uc("*", r"(^|-)EarlyDelete-", NPM,
+           "Prorated charge for objects deleted before the minimum storage duration: nothing is stored any more "
+           "(CCF counts it as stored data)", SRC_S3_USAGE, 2023, L),
+        uc("ElasticMapReduce", r"(^|-)(BoxUsage|SpotUsage)(:|$)", NPM,
+           "EMR service fee per instance-hour; the instance itself is billed and counted under AmazonEC2 (CCF counts "
+           "these lines as compute again)", SRC_CUR, Y, L),
+        uc(rds, r"ExtendedSupport", NPM,
+           "RDS Extended Support fee per vCPU-hour on DB instances whose hours are counted", SRC_RDS, Y, L),
+        uc("AWSLambda", r"(^|-)Lambda-Provisioned-", NPM,
+           "Provisioned concurrency (environments kept warm): no defensible power model for idle environments; "
+           "spend-based (CCF: unknown usage)", SRC_LAMBDA, Y, L),
+        # -- instance hours
+        uc(ec2, r"(^|-)BoxUsage(:|$)", "instance",
+           "EC2 instance hours (On-Demand, Savings Plan or RI covered); instance type from product_instance_type "
+           "(or the usage type)", SRC_CUR, Y, L),
+        uc(ec2, r"(^|-)SpotUsage(:|$)", "instance", "EC2 Spot instance hours", SRC_CUR, Y, L),
+        uc(ec2, r"(^|-)DedicatedUsage(:|$)", "instance", "EC2 Dedicated Instance hours", SRC_CUR, Y, L),
+        uc(ec2, r"(^|-)HostUsage(:|$)", "instance",
+           "EC2 Dedicated Host hours: the whole host is reserved; product_instance_type names the host family or "
+           "a .metal size - flag it if the catalogue has no such key", SRC_CUR, Y, L),
+        uc(ec2, r"(^|-)(UnusedBox|UnusedDed)(:|$)", "instance",
+           "Unused On-Demand Capacity Reservation hours: the capacity is held idle for the account; counted as "
+           "instance hours at the default utilisation (an overestimate for idle hosts; CCF counts them too)",
+           SRC_CUR, Y, L),
+        uc(rds, r"(^|-)Multi-AZ(Cluster)?Usage[A-Za-z]*:db\.", "instance",
+           "RDS Multi-AZ DB instance hours: primary + one standby in another AZ (replication_rds_multi_az = 2; a "
+           "Multi-AZ DB cluster has two readable standbys, so 2 understates it). CUR may abbreviate the size "
+           "('db.r5.12xl'): normalise a trailing 'xl' to 'xlarge' before the catalogue lookup",
+           SRC_RDS + "; " + SRC_CCF_REPL, Y, L,
+           itr=r"Multi-AZ(?:Cluster)?Usage[A-Za-z]*:(db\.[a-z0-9]+\.[a-z0-9]+)", rep="replication_rds_multi_az"),
+        uc(rds, r"(^|-)InstanceUsage[A-Za-z]*:db\.", "instance",
+           "RDS / Aurora DB instance hours (single-AZ; Aurora replicas are billed as instances of their own). The "
+           "catalogue has db.* keys for the families CCF lists; other families (db.m6i, db.r7g...) are flagged unknown "
+           "(same hardware as the EC2 type without 'db.')", SRC_RDS, Y, L,
+           itr=r"InstanceUsage[A-Za-z]*:(db\.[a-z0-9]+\.[a-z0-9]+)"),
+        uc("AmazonDocDB", r"(^|-)InstanceUsage[A-Za-z]*:db\.", "instance", "DocumentDB instance hours",
+           SRC_MANAGED, Y, L, itr=r"InstanceUsage[A-Za-z]*:(db\.[a-z0-9]+\.[a-z0-9]+)"),
+        uc("AmazonElastiCache", r"(^|-)NodeUsage:cache\.", "instance", "ElastiCache node hours", SRC_MANAGED, Y, L,
+           itr=r"NodeUsage:(cache\.[a-z0-9]+\.[a-z0-9]+)"),
+        uc("AmazonES", r"(^|-)ESInstance:", "instance",
+           "OpenSearch instance hours: the capture keeps a '.elasticsearch' suffix when the usage type has one (a "
+           "catalogue key), otherwise it is the EC2 type the node runs on ('.search' dropped); the usage-type "
+           "spelling is to be checked on a real CUR", SRC_MANAGED, Y, L,
+           itr=r"ESInstance:([a-z0-9]+\.[a-z0-9]+(?:\.elasticsearch)?)"),
+        # -- block storage and snapshots (EC2)
+        uc(ec2, r"(^|-)EBS:VolumeUsage\.gp2$", "storage", "EBS gp2 (General Purpose SSD)", SRC_EBS, Y, L,
+           media="ssd", rep="replication_ebs"),
+        uc(ec2, r"(^|-)EBS:VolumeUsage\.gp3$", "storage", "EBS gp3 (General Purpose SSD)", SRC_EBS, Y, L,
+           media="ssd", rep="replication_ebs"),
+        uc(ec2, r"(^|-)EBS:VolumeUsage\.piops$", "storage", "EBS io1 (Provisioned IOPS SSD, billed as .piops)",
+           SRC_EBS, Y, L, media="ssd", rep="replication_ebs"),
+        uc(ec2, r"(^|-)EBS:VolumeUsage\.io2$", "storage", "EBS io2 (Provisioned IOPS SSD)", SRC_EBS, Y, L,
+           media="ssd", rep="replication_ebs"),
+        uc(ec2, r"(^|-)EBS:VolumeUsage\.st1$", "storage", "EBS st1 (Throughput Optimized HDD)", SRC_EBS, Y, L,
+           media="hdd", rep="replication_ebs"),
+        uc(ec2, r"(^|-)EBS:VolumeUsage\.sc1$", "storage", "EBS sc1 (Cold HDD)", SRC_EBS, Y, L,
+           media="hdd", rep="replication_ebs"),
+        uc(ec2, r"(^|-)EBS:VolumeUsage$", "storage", "EBS standard (previous-generation magnetic)", SRC_EBS, Y, L,
+           media="hdd", rep="replication_ebs"),
+        uc(ec2, r"(^|-)EBS:SnapshotUsage$", "storage",
+           "EBS snapshots (stored in S3; HDD as CCF classifies them)", SRC_EBS + "; " + SRC_CCF_TYPES, Y, L,
+           media="hdd", rep="replication_ebs_snapshot"),
+        uc(ec2, r"(^|-)EBS:SnapshotArchiveStorage$", "storage",
+           "EBS snapshot archive tier: media not published, HDD as standard snapshots (CCF: unknown usage)",
+           SRC_EBS, Y, L, media="hdd", rep="replication_ebs_snapshot"),
+        # -- S3 storage classes (all HDD as CCF classifies them; one-zone / RRS with 2 copies)
+        uc("AmazonS3", r"(^|-)TimedStorage-ByteHrs$", "storage", "S3 Standard", SRC_S3_USAGE + "; " + SRC_CCF_TYPES,
+           2023, L, media="hdd", rep="replication_s3"),
+        uc("AmazonS3", r"(^|-)TimedStorage-SIA-(ByteHrs|SmObjects)$", "storage", "S3 Standard-IA",
+           SRC_S3_USAGE + "; " + SRC_CCF_TYPES, 2023, L, media="hdd", rep="replication_s3"),
+        uc("AmazonS3", r"(^|-)TimedStorage-ZIA-(ByteHrs|SmObjects)$", "storage", "S3 One Zone-IA (single AZ)",
+           SRC_S3_USAGE + "; " + SRC_CCF_REPL, 2023, L, media="hdd", rep="replication_s3_one_zone_or_rrs"),
+        uc("AmazonS3", r"(^|-)TimedStorage-RRS-ByteHrs$", "storage", "S3 Reduced Redundancy Storage",
+           SRC_S3_USAGE + "; " + SRC_CCF_REPL, 2023, L, media="hdd", rep="replication_s3_one_zone_or_rrs"),
+        uc("AmazonS3", r"(^|-)TimedStorage-INT-(FA|IA|AIA|AA|DAA)-ByteHrs$", "storage",
+           "S3 Intelligent-Tiering (frequent, infrequent, archive instant, archive, deep archive access tiers)",
+           SRC_S3_USAGE, 2023, L, media="hdd", rep="replication_s3"),
+        uc("AmazonS3", r"(^|-)TimedStorage-(GlacierByteHrs|GlacierStaging)$", "storage",
+           "S3 Glacier Flexible Retrieval (and its staging storage)", SRC_S3_USAGE + "; " + SRC_CCF_TYPES, 2023, L,
+           media="hdd", rep="replication_s3"),
+        uc("AmazonS3", r"(^|-)TimedStorage-GDA-(ByteHrs|Staging)$", "storage",
+           "S3 Glacier Deep Archive (HDD as CCF classifies it; AWS does not publish the media)",
+           SRC_S3_USAGE + "; " + SRC_CCF_TYPES, 2023, L, media="hdd", rep="replication_s3"),
+        uc("AmazonS3", r"(^|-)TimedStorage-GIR-(ByteHrs|SmObjects)$", "storage", "S3 Glacier Instant Retrieval",
+           SRC_S3_USAGE + "; " + SRC_CCF_TYPES, 2023, L, media="hdd", rep="replication_s3"),
+        uc("AmazonGlacier", r"(^|-)TimedStorage-ByteHrs$", "storage",
+           "S3 Glacier vaults (legacy AmazonGlacier product code): same durability design as S3, replication_s3 "
+           "(CCF has no replication rule for AmazonGlacier, i.e. 1)", SRC_S3_USAGE + "; " + SRC_CCF_TYPES, 2023, L,
+           media="hdd", rep="replication_s3"),
+        # -- file storage
+        uc("AmazonEFS", r"(^|-)[A-Za-z]*TimedStorage-Z-", "storage",
+           "EFS One Zone and One Zone-IA (the '-Z-' usage types); SSD as CCF assumes for EFS", SRC_EFS + "; " +
+           SRC_CCF_TYPES, Y, L, media="ssd", rep="replication_efs_one_zone"),
+        uc("AmazonEFS", r"(^|-)[A-Za-z]*TimedStorage-", "storage",
+           "EFS Standard, Infrequent Access, Archive (regional, multi-AZ); SSD as CCF assumes for EFS (conservative)",
+           SRC_EFS + "; " + SRC_CCF_TYPES, Y, L, media="ssd", rep="replication_efs"),
+        # -- databases
+        uc(rds, r"(^|-)(RDS|Aurora):[A-Za-z-]*BackupUsage$", "storage",
+           "RDS / Aurora backup storage beyond the free allowance (kept in S3: HDD)", SRC_RDS + "; " + SRC_CCF_REPL,
+           Y, L, media="hdd", rep="replication_rds_backup"),
+        uc(rds, r"(^|-)Aurora:[A-Za-z-]*StorageUsage$", "storage",
+           "Aurora cluster volume (six copies across three AZs)", SRC_RDS + "; " + SRC_CCF_REPL, Y, L,
+           media="ssd", rep="replication_rds_aurora"),
+        uc(rds, r"(^|-)RDS:Multi-AZ-(GP2|GP3|PIOPS|IO2|io2)-Storage$", "storage",
+           "RDS Multi-AZ SSD storage (primary + standby volume)", SRC_RDS + "; " + SRC_CCF_REPL, Y, L,
+           media="ssd", rep="replication_rds_multi_az"),
+        uc(rds, r"(^|-)RDS:(GP2|GP3|PIOPS|IO2|io2)-Storage$", "storage",
+           "RDS single-AZ SSD storage (replication 1 as CCF: the EBS copies under RDS are not counted)",
+           SRC_RDS + "; " + SRC_CCF_TYPES, Y, L, media="ssd"),
+        uc(rds, r"(^|-)RDS:Multi-AZ-StorageUsage$", "storage",
+           "RDS Multi-AZ magnetic storage (CCF lists it as SSD; magnetic is HDD)", SRC_RDS, Y, L,
+           media="hdd", rep="replication_rds_multi_az"),
+        uc(rds, r"(^|-)RDS:StorageUsage$", "storage", "RDS magnetic storage (previous generation)",
+           SRC_RDS + "; " + SRC_CCF_TYPES, Y, L, media="hdd"),
+        uc("AmazonDocDB", r"(^|-)BackupUsage$", "storage", "DocumentDB backup storage (S3: HDD)",
+           SRC_MANAGED + "; " + SRC_CCF_REPL, Y, L, media="hdd", rep="replication_documentdb_backup"),
+        uc("AmazonDocDB", r"(^|-)StorageUsage$", "storage", "DocumentDB cluster storage (SSD as CCF assumes)",
+           SRC_MANAGED + "; " + SRC_CCF_REPL, Y, L, media="ssd", rep="replication_documentdb_storage"),
+        uc("AmazonDynamoDB", r"Backup", "storage", "DynamoDB backups (HDD as CCF classifies them)",
+           SRC_CUR + "; " + SRC_CCF_TYPES + "; " + SRC_CCF_REPL, Y, L, media="hdd", rep="replication_dynamodb"),
+        uc("AmazonDynamoDB", r"(^|-)Timed[A-Za-z]*Storage-ByteHrs$", "storage",
+           "DynamoDB table and point-in-time-recovery storage (SSD as CCF assumes)",
+           SRC_CUR + "; " + SRC_CCF_TYPES + "; " + SRC_CCF_REPL, Y, L, media="ssd", rep="replication_dynamodb"),
+        uc("AmazonECR", r"(^|-)TimedStorage-ByteHrs$", "storage", "ECR image storage (S3-backed: HDD)",
+           SRC_CUR + "; " + SRC_CCF_TYPES + "; " + SRC_CCF_REPL, Y, L, media="hdd", rep="replication_ecr_storage"),
+        uc("AmazonElastiCache", r"(^|-)ElastiCache:BackupUsage$", "storage", "ElastiCache backups (S3: HDD)",
+           SRC_CUR + "; " + SRC_CCF_TYPES + "; " + SRC_CCF_REPL, Y, L, media="hdd",
+           rep="replication_elasticache_backup"),
+        # -- serverless
+        uc("AWSLambda", r"(^|-)Lambda-GB-Second$", "lambda", "Lambda duration, x86 (GB-seconds of configured memory)",
+           SRC_LAMBDA, Y, L),
+        uc("AWSLambda", r"(^|-)Lambda-GB-Second-ARM$", "lambda",
+           "Lambda duration on Graviton2 (arm64): the '-ARM' suffix selects the Arm processor", SRC_LAMBDA, Y, L),
+        uc("*", r"(^|-)Lambda-Edge-GB-Second$", "lambda", "Lambda@Edge duration (billed under AmazonCloudFront)",
+           SRC_LAMBDA, Y, L),
+        uc("AWSLambda", r"(^|-)Request(-ARM)?$", NPM,
+           "Lambda requests: a per-invocation charge; the duration lines carry the energy", SRC_LAMBDA, Y, L),
+        uc("*", r"(^|-)Fargate-EphemeralStorage-GB-Hours$", "storage",
+           "Fargate ephemeral storage beyond the included 20 GB (local SSD)", SRC_FARGATE, Y, L, media="ssd"),
+        uc("*", r"(^|-)Fargate(-ARM|-Windows)?-vCPU-Hours:perCPU$", "fargate_vcpu",
+           "Fargate vCPU-hours (ECS or EKS; '-ARM' = Graviton); billed in 'hours' per vCPU", SRC_FARGATE, Y, L),
+        uc("*", r"(^|-)Fargate(-ARM|-Windows)?-GB-Hours$", "fargate_memory",
+           "Fargate memory GB-hours (billed in 'GB-Hours' or 'hours' per GB)", SRC_FARGATE, Y, L),
+        # -- data transfer (Boavizta coefficients; see factor_set.yaml for which transfers count)
+        uc("*", r"(^|-)AWS-Out-A?Bytes(-T[12])?$", "network",
+           "Data sent to another AWS Region (e.g. EUW3-USE1-AWS-Out-Bytes), counted once, on the sending side",
+           SRC_NET, Y, L, scope="inter_region"),
+        uc("*", r"(^|-)S3RTC-Out-Bytes$", "network", "S3 Replication Time Control transfer to another Region",
+           SRC_NET, Y, L, scope="inter_region"),
+        uc("*", r"(^|-)(AWS|S3RTC)-In-A?Bytes(-T[12])?$", NPM,
+           "Data received from another AWS Region: the same bytes are billed (and counted) as AWS-Out-Bytes by the "
+           "sending Region; inbound inter-region transfer is free, so the spend fallback adds nothing",
+           SRC_NET, Y, L),
+        uc("*", r"(^|-)DataTransfer-Out-Bytes$", "network",
+           "Data sent to the internet (EC2, S3, CloudFront edge egress...)", SRC_NET, Y, L, scope="internet"),
+        uc("*", r"(^|-)DataTransfer-In-Bytes$", "network",
+           "Data received from the internet (Boavizta's internet coefficient covers in and out)", SRC_NET, Y, L,
+           scope="internet"),
+        uc("*", r"(^|-)DataTransfer-Regional-Bytes$", "network",
+           "Data between Availability Zones / via public or elastic IPs within a Region. AWS bills both the sending "
+           "(InterZone-Out) and the receiving (InterZone-In) side under this usage type, so traffic whose two ends are "
+           "in the bill is counted twice (at 0.001 kWh/GB)", SRC_NET, Y, L, scope="intra_region"),
+    ]
+    # -- any other line billed per GB-month is stored data (media unknown: SSD, CCF's conservative choice for
+    #    services of unknown media; replication unknown: 1)
+    for unit in ("GB-Mo", "GB-Month", "GB-month", "GB-Months", "GB-Mp", "TB-Mo", "ByteHrs"):
+        rows.append(uc("*", r".*", "storage",
+                       f"Any other line billed in {unit} is stored data (CloudWatch Logs, AWS Backup, FSx, "
+                       f"Lightsail snapshots...): SSD (conservative, as CCF does for services of unknown media), "
+                       f"replication 1 (unknown)", SRC_CUR + "; " + SRC_CCF_TYPES, Y, LIC_DERIVED, unit=unit,
+                       media="ssd"))
+    rows.append(uc("*", r".*", NPM, CATCH_ALL_NOTE, SRC_CUR, Y, L))
+    return number_rules(rows)
+
+
+# units.csv -------------------------------------------------------------------------------------------
+
+SRC_FOCUS_UNITS = ("FinOps Foundation FOCUS-Sample-Data (CC BY 4.0), focus_1.0_sample_1000.csv: AWS PricingUnit "
+                   "values as exported in FOCUS 1.0 (GB-Months, Lambda-GB-Seconds, Seconds, Hours, GB)")
+SRC_CCF_UNITS = _ccf_file_src("CostAndUsageTypes.ts KNOWN_USAGE_UNITS and packages/common/src/helpers/"
+                              "unitConversion.ts", " (convertGigabyteMonthsToTerabyteHours: GB-Mo x 24 x days in the "
+                              "usage month)")
+THIRD = "0.000277777777777777777778"  # 1/3600, 24 significant digits (parses to the same double as 1/3600)
+PER_GIB = "0.000000000931322574615478515625"  # 1/1073741824 = 2^-30, exact
+
+
+def unit_row(unit, kind, canonical, multiplier, month_hours, note, source, year, licence):
+    if kind not in ("time", "storage_time", "data", "memory_time", "vcpu_time"):
+        raise ValueError(kind)
+    return dict(unit=unit, quantity_kind=kind, canonical_unit=canonical, multiplier=multiplier,
+                month_hours="true" if month_hours else "false", note=note, source=source, source_year=year,
+                licence=licence)
+
+
+def unit_rows_default() -> list[dict]:
+    L = LIC_PIPELINE
+    cur = SRC_CUR
+    gbmo_note = ("GB-month -> GB-hours: x hours of the billing month (days in month x 24: 672 to 744), as AWS "
+                 "computes GB-Months (S3 FAQ example: / 744 hours for March); the amount on an hourly or daily CUR "
+                 "line is its share of a GB-month, so the billing month's hours apply whatever the line granularity")
+    rows = [
+        unit_row("Hrs", "time", "hours", "1", False, "EC2 / RDS instance hours", cur, 2024, L),
+        unit_row("Hours", "time", "hours", "1", False, "Instance / resource hours (CUR and FOCUS spelling)",
+                 cur + "; " + SRC_FOCUS_UNITS, 2024, L),
+        unit_row("hours", "time", "hours", "1", False,
+                 "Fargate vCPU (per vCPU) and memory (per GB) lines: the usage type carries the per-vCPU / per-GB "
+                 "dimension", cur + "; " + SRC_FARGATE, 2024, L),
+        unit_row("seconds", "time", "hours", THIRD, False,
+                 "Seconds -> hours (/3600). Lambda duration (Lambda-GB-Second) is billed in 'seconds' in some CURs: "
+                 "the usage type makes them GB-seconds", cur + "; " + SRC_LAMBDA, 2024, L),
+        unit_row("Second", "time", "hours", THIRD, False, "Seconds -> hours (/3600)", cur, 2024, L),
+        unit_row("Seconds", "time", "hours", THIRD, False, "Seconds -> hours (/3600), FOCUS spelling",
+                 SRC_FOCUS_UNITS, 2024, L),
+        unit_row("vCPU-Hours", "vcpu_time", "vCPU-hours", "1", False, "vCPU-hours", cur, 2024, L),
+        unit_row("vCPU-hours", "vcpu_time", "vCPU-hours", "1", False, "vCPU-hours", cur, 2024, L),
+        unit_row("GB-Hours", "memory_time", "GB-hours", "1", False,
+                 "GB-hours (Fargate memory; also storage in some usage reports)", cur + "; " + SRC_FARGATE, 2024, L),
+        unit_row("GB-hours", "memory_time", "GB-hours", "1", False, "GB-hours", cur, 2024, L),
+        unit_row("GB-Hrs", "memory_time", "GB-hours", "1", False, "GB-hours", cur, 2024, L),
+        unit_row("GB-Second", "memory_time", "GB-hours", THIRD, False, "GB-seconds -> GB-hours (/3600)",
+                 cur + "; " + SRC_LAMBDA, 2024, L),
+        unit_row("GB-Seconds", "memory_time", "GB-hours", THIRD, False, "GB-seconds -> GB-hours (/3600)",
+                 cur + "; " + SRC_LAMBDA, 2024, L),
+        unit_row("Lambda-GB-Second", "memory_time", "GB-hours", THIRD, False,
+                 "Lambda GB-seconds -> GB-hours (/3600)", cur + "; " + SRC_LAMBDA, 2024, L),
+        unit_row("Lambda-GB-Seconds", "memory_time", "GB-hours", THIRD, False,
+                 "Lambda GB-seconds -> GB-hours (/3600), FOCUS spelling", SRC_FOCUS_UNITS + "; " + SRC_LAMBDA, 2024,
+                 L),
+        unit_row("GB-Mo", "storage_time", "GB-hours", "1", True, gbmo_note, cur + "; " + SRC_S3_FAQ, 2024, L),
+        unit_row("GB-Month", "storage_time", "GB-hours", "1", True, gbmo_note, cur + "; " + SRC_S3_FAQ, 2024, L),
+        unit_row("GB-month", "storage_time", "GB-hours", "1", True, gbmo_note, cur + "; " + SRC_S3_FAQ, 2024, L),
+        unit_row("GB-Months", "storage_time", "GB-hours", "1", True, gbmo_note + " (FOCUS spelling)",
+                 SRC_FOCUS_UNITS + "; " + SRC_S3_FAQ, 2024, L),
+        unit_row("GB-Mp", "storage_time", "GB-hours", "1", True,
+                 gbmo_note + " ('GB-Mp' is how some CURs spell GB-Mo; listed by CCF KNOWN_USAGE_UNITS)",
+                 cur + "; " + SRC_CCF_UNITS, 2024, LIC_DERIVED),
+        unit_row("TB-Mo", "storage_time", "GB-hours", "1024", True,
+                 "TB-month -> GB-hours: x 1024 (AWS TB = 1024 GB of 2^30 bytes, e.g. S3 tiers '50 TB' = 51,200 GB) "
+                 "x hours of the billing month", cur + "; " + SRC_S3_FAQ, 2024, L),
+        unit_row("ByteHrs", "storage_time", "GB-hours", PER_GIB, False,
+                 "Byte-hours (AWS usage reports) -> GB-hours: / 1,073,741,824 (AWS GB = GiB = 2^30 bytes). CUR "
+                 "storage lines whose USAGE TYPE ends in ByteHrs are priced in GB-Mo: convert by pricing unit, never "
+                 "by usage-type name (CCF's 10^12 S3 slip)", SRC_S3_FAQ + "; " + SRC_S3_USAGE, 2024, L),
+        unit_row("GB", "data", "GB", "1", False, "Data transfer (AWS GB = 2^30 bytes)", cur + "; " + SRC_S3_FAQ,
+                 2024, L),
+        unit_row("GigaBytes", "data", "GB", "1", False, "Data transfer (spelling listed by CCF KNOWN_USAGE_UNITS)",
+                 SRC_CCF_UNITS, 2024, LIC_DERIVED),
+        unit_row("TB", "data", "GB", "1024", False, "TB -> GB: x 1024 (AWS TB = 1024 GB)", cur + "; " + SRC_S3_USAGE,
+                 2024, L),
+    ]
+    return rows
+
+
+# spend_rules.csv --------------------------------------------------------------------------------------
+
+SRC_BILLING = ("carbon_pipeline shared/reference BILLING.md (CUR line item types and what they carry) and the AWS "
+               "CUR data dictionary, line_item_line_item_type / bill_billing_entity, "
+               "https://docs.aws.amazon.com/cur/latest/userguide/Lineitem-columns.html")
+SRC_ADEME_CAT = ("ADEME Base Empreinte monetary ratios (kgCO2e per k€ excl. VAT), categories as listed in "
+                 "carbon_pipeline FACTORS.md")
+# Every CUR line item type listed in BILLING.md (stg_aws_cur.sql knows the same list).
+CUR_LINE_ITEM_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage", "SavingsPlanNegation",
+                       "SavingsPlanUpfrontFee", "SavingsPlanRecurringFee", "RIFee", "Fee", "Tax", "Credit", "Refund",
+                       "EdpDiscount", "BundledDiscount", "PrivateRateDiscount", "DistributorDiscount")
+RESERVABLE_SERVICES = ("AmazonEC2", "AmazonRDS", "AmazonElastiCache", "AmazonRedshift", "AmazonES",
+                       "AmazonMemoryDB", "AmazonDynamoDB")
+
+
+def spend_rule_rows() -> list[dict]:
+    Y, L, S = 2024, LIC_PIPELINE_PLAIN, SRC_BILLING
+
+    def sr(line_type, service, entity, category, reason, source=S):
+        return dict(provider="aws", line_item_type=line_type, service_code=service, billing_entity=entity,
+                    spend_category=category, reason=reason, source=source, source_year=Y, licence=L)
+    rows = [
+        sr("Tax", "*", "*", "",
+           "Tax: not a purchase of goods or services (the ADEME ratios are per k€ excluding VAT)"),
+        sr("Credit", "*", "*", "", "Credit: reduces cost, no physical effect (the credited usage keeps its own "
+           "emissions)"),
+        sr("Refund", "*", "*", "", "Refund: reduces cost, no physical effect"),
+        sr("EdpDiscount", "*", "*", "", "Enterprise Discount Program discount: a price reduction, no physical effect"),
+        sr("BundledDiscount", "*", "*", "", "Bundled discount: a price reduction, no physical effect"),
+        sr("PrivateRateDiscount", "*", "*", "", "Private rate discount: a price reduction, no physical effect"),
+        sr("DistributorDiscount", "*", "*", "", "Distributor discount: a price reduction, no physical effect"),
+        sr("SavingsPlanNegation", "*", "*", "",
+           "SavingsPlanNegation: cancels the on-demand cost of SavingsPlanCoveredUsage lines; the covered line is the "
+           "usage"),
+        sr("SavingsPlanRecurringFee", "*", "*", "",
+           "SavingsPlanRecurringFee: commitment fee; the covered usage lines carry the energy — counting spend here "
+           "would double count (its EffectiveCost is the unused commitment: nothing consumed)"),
+        sr("SavingsPlanUpfrontFee", "*", "*", "",
+           "SavingsPlanUpfrontFee: upfront payment of the commitment; the covered usage lines carry the energy — "
+           "counting spend here would double count"),
+        sr("RIFee", "*", "*", "",
+           "RIFee: reservation fee; the DiscountedUsage lines carry the energy — counting spend here would double "
+           "count (its EffectiveCost is the unused reservation: nothing consumed)"),
+    ]
+    for service in RESERVABLE_SERVICES:
+        rows.append(sr("Fee", service, "*", "",
+                       f"Fee on {service}: upfront payment of a reservation (RI, reserved nodes / capacity, "
+                       f"Capacity Blocks); the covered usage lines carry the energy — counting spend here would "
+                       f"double count"))
+    rows += [
+        sr("*", "*", "AWS Marketplace", "software_publishing",
+           "Marketplace: software publishing (third-party software / SaaS sold through AWS Marketplace; the "
+           "instances it runs on are billed by AWS and counted separately)", S + "; " + SRC_ADEME_CAT),
+        sr("*", "AWSSupport%", "*", "it_services", "AWS Support: IT services (support plans)",
+           S + "; " + SRC_ADEME_CAT),
+        sr("*", "AWSDeveloperSupport", "*", "it_services", "AWS Support: IT services (Developer support plan)",
+           S + "; " + SRC_ADEME_CAT),
+        sr("*", "OCBPremiumSupport", "*", "it_services", "AWS Support: IT services (Enterprise On-Ramp / premium "
+           "support product code)", S + "; " + SRC_ADEME_CAT),
+        sr("*", "AWSDataTransfer", "*", "telecommunications",
+           "Data transfer without a physical model (e.g. inbound inter-region, unlisted transfer types): paid to "
+           "move data over the network, closest to telecommunications (ADEME NACE 61) rather than IT services",
+           S + "; " + SRC_ADEME_CAT),
+        sr("*", "AWSDirectConnect", "*", "telecommunications",
+           "Direct Connect port hours and transfer: dedicated network connectivity, a telecommunications service",
+           S + "; " + SRC_ADEME_CAT),
+        sr("Usage", "*", "*", "it_services",
+           "Usage with no physical model (or an unmapped one): IT services (cloud hosting / data processing, ADEME "
+           "'services informatiques')", S + "; " + SRC_ADEME_CAT),
+        sr("DiscountedUsage", "*", "*", "it_services",
+           "RI-covered usage with no physical model: IT services", S + "; " + SRC_ADEME_CAT),
+        sr("SavingsPlanCoveredUsage", "*", "*", "it_services",
+           "Savings Plan covered usage with no physical model: IT services", S + "; " + SRC_ADEME_CAT),
+        sr("Fee", "*", "*", "it_services",
+           "Other fees (Route 53 domain registration, Shield Advanced subscription...): IT services",
+           S + "; " + SRC_ADEME_CAT),
+        sr("*", "*", "*", "it_services",
+           "Catch-all: anything not matched above is a purchase from a cloud provider: IT services (unknown line "
+           "item types are quarantined by staging before they reach this table)", S + "; " + SRC_ADEME_CAT),
+    ]
+    return number_rules(rows)
+
+
+# spend_ratios.csv -------------------------------------------------------------------------------------
+
+ADEME_RATIOS = [  # category, kgCO2e per k€ excl. VAT, ADEME label (FACTORS.md)
+    ("it_services", "75", "IT services (services informatiques)"),
+    ("telecommunications", "136", "telecommunications"),
+    ("electronics", "216", "computer, electronic and optical products"),
+    ("software_publishing", "96", "publishing / software"),
+]
+
+
+def spend_ratio_rows() -> list[dict]:
+    rows = []
+    for cat, value, label in ADEME_RATIOS:
+        v = D(value)
+        rows.append(dict(category=cat, kgco2e_per_keur=value, low=fmt(v * D("0.2")), high=fmt(v * D("1.8")),
+                         unit="kgCO2e per k€ excl. VAT",
+                         source=(f"ADEME, Base Empreinte (base-empreinte.ademe.fr), monetary ratios 2023, category "
+                                 f"'{label}' (figure as listed in carbon_pipeline FACTORS.md); low/high = the "
+                                 f"±80 % uncertainty ADEME gives for monetary ratios (0.2x and 1.8x)"),
+                         source_year=2023, licence=LIC_ADEME))
+    return rows
+
+
+# exchange_rates.csv -----------------------------------------------------------------------------------
+
+# ECB euro foreign exchange reference rates, currency units per 1 EUR, 4 decimals. RECALLED WITHOUT NETWORK
+# ACCESS: every figure must be checked against the ECB series before it is relied on (see factor_set.yaml).
+ECB_USD_MONTHLY = {  # EXR.M.USD.EUR.SP00.A, monthly average of the daily reference rates
+    2023: ["1.0785", "1.0715", "1.0706", "1.0968", "1.0868", "1.0840", "1.1058", "1.0909", "1.0684", "1.0563",
+           "1.0808", "1.0903"],
+    2024: ["1.0905", "1.0795", "1.0872", "1.0728", "1.0812", "1.0759", "1.0844", "1.1012", "1.1106", "1.0904",
+           "1.0630", "1.0479"],
+    2025: ["1.0354", "1.0413", "1.0807", "1.1214", "1.1278", "1.1516", "1.1677", "1.1649", "1.1737", "1.1630",
+           "1.1560", "1.1710"],
+}
+ECB_LOW_CONFIDENCE = {("USD", 2025, m) for m in (9, 10, 11, 12)} | {("USD", 2025, None)}
+ECB_ANNUAL = {  # EXR.A.<CUR>.EUR.SP00.A, annual average of the daily reference rates
+    "USD": {2022: "1.0530", 2023: "1.0813", 2024: "1.0824"},
+    "GBP": {2022: "0.8528", 2023: "0.8698", 2024: "0.8466"},
+    "CHF": {2022: "1.0047", 2023: "0.9718", 2024: "0.9526"},
+}
+ECB_VERIFY = ("recalled by the author of this seed without network access, 4 decimals: verify against the ECB "
+              "Data Portal series before relying on it")
+
+
+def exchange_rate_rows() -> list[dict]:
+    rows = []
+
+    def add(cur, year, month, rate, series, how):
+        conf = " LOWER CONFIDENCE (late-2025 figure)" if (cur, year, month) in ECB_LOW_CONFIDENCE else ""
+        rows.append(dict(currency=cur, year=year, month="" if month is None else month,
+                         eur_per_unit=fmt(D(1) / D(rate), 6),
+                         source=(f"European Central Bank, euro foreign exchange reference rates, series {series} "
+                                 f"({how}, {cur} per 1 EUR) = {rate} -> eur_per_unit = 1 / {rate}; {ECB_VERIFY}."
+                                 f"{conf}"),
+                         source_year=year, licence=LIC_ECB))
+    for year, rates in ECB_USD_MONTHLY.items():
+        for m, rate in enumerate(rates, start=1):
+            add("USD", year, m, rate, "EXR.M.USD.EUR.SP00.A", f"monthly average {year}-{m:02d}")
+    for cur, years in ECB_ANNUAL.items():
+        for year, rate in years.items():
+            add(cur, year, None, rate, f"EXR.A.{cur}.EUR.SP00.A", f"annual average {year}")
+    # 2025 USD annual: mean of the monthly averages above (the ECB annual figure averages daily rates)
+    mean25 = mean([D(r) for r in ECB_USD_MONTHLY[2025]]).quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+    add("USD", 2025, None, fmt(mean25, 4), "EXR.M.USD.EUR.SP00.A (mean of the 12 monthly averages of 2025; the "
+        "ECB annual series EXR.A.USD.EUR.SP00.A averages daily rates and may differ in the 4th decimal)",
+        "annual average 2025")
+    for year in range(2020, 2031):
+        rows.append(dict(currency="EUR", year=year, month="", eur_per_unit="1",
+                         source="Identity: 1 EUR = 1 EUR (billing already in euros)", source_year=year,
+                         licence=LIC_PIPELINE_PLAIN))
+    return rows
+
+
+def write_billing_tables(out: Path, usage_rows: list[dict], unit_rows: list[dict]) -> dict[str, int]:
+    """The five billing-line tables of a set (spend ratios and exchange rates are the same in every set)."""
+    return {
+        "usage_classes.csv": write_csv(out / "usage_classes.csv", USAGE_CLASS_COLUMNS, usage_rows,
+                                       lambda r: (r["provider"], r["priority"])),
+        "units.csv": write_csv(out / "units.csv", UNIT_COLUMNS, unit_rows, lambda r: r["unit"]),
+        "spend_rules.csv": write_csv(out / "spend_rules.csv", SPEND_RULE_COLUMNS, spend_rule_rows(),
+                                     lambda r: (r["provider"], r["priority"])),
+        "spend_ratios.csv": write_csv(out / "spend_ratios.csv", SPEND_RATIO_COLUMNS, spend_ratio_rows(),
+                                      lambda r: r["category"]),
+        "exchange_rates.csv": write_csv(out / "exchange_rates.csv", EXCHANGE_RATE_COLUMNS, exchange_rate_rows(),
+                                        lambda r: (r["currency"], int(r["year"]), int(r["month"] or 0))),
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1201,6 +1775,120 @@ DEFAULT_NOTES = [
 ]
 
 
+BILLING_RESOLUTION_NOTE = (
+    "Billing lines (usage_classes.csv, units.csv, spend_rules.csv, spend_ratios.csv, exchange_rates.csv) decide how a "
+    "billing line reaches a physical model or the spend-based fallback. usage_classes.csv: the rows whose "
+    "service_code ('*' or exact), unit ('*' or exact pricing unit) and usage_type_regex (DuckDB regexp_matches, RE2, "
+    "partial match, tested on coalesce(usage_type, '')) fit a usage line compete and the lowest priority wins "
+    "(priorities are unique). A physical class then needs the line's unit in units.csv with a canonical unit the "
+    "class accepts (instance: hours; storage: GB-hours; network: GB; lambda and fargate_memory: GB-hours or hours; "
+    "fargate_vcpu: vCPU-hours or hours - a time unit on a per-GB / per-vCPU usage type such as Lambda-GB-Second "
+    "billed in 'seconds' or Fargate-vCPU-Hours:perCPU billed in 'hours' carries that dimension); otherwise the line "
+    "is reported unmapped (unit unknown, or unit does not fit the class), never zero. "
+    "replication_constant (empty = 1) multiplies the energy of every class; instance_type_regex's single "
+    "capture is the instance_types.csv key for managed services (EC2 rows leave it empty: product_instance_type). "
+    "Reference SQL: carbon_pipeline_tests/test_factor_seeds.py USAGE_CLASS_RESOLVE_SQL and SPEND_RULE_RESOLVE_SQL.")
+SPEND_NOTE = (
+    "spend_rules.csv / spend_ratios.csv: lines with no physical model (or an unmapped one) and non-usage lines get "
+    "the spend-based fallback of FACTORS.md: cost (k€ excl. VAT) x the ADEME Base Empreinte 2023 monetary ratio of "
+    "the matched rule's category (it_services 75, telecommunications 136, electronics 216, software_publishing 96 "
+    "kgCO2e per k€; ±80 % -> low 0.2x, high 1.8x); an empty category attributes nothing. The lowest matching "
+    "priority wins (line_item_type and billing_entity exact or '*', service_code exact, '*' or a LIKE pattern). "
+    "Tax, Credit, Refund, the four discount types, SavingsPlanNegation, Savings Plan fees, RIFee and upfront "
+    "reservation fees (Fee on a reservable service) get nothing: no physical effect, or the covered usage lines "
+    "already carry the energy. Usage / DiscountedUsage / SavingsPlanCoveredUsage without a physical model -> "
+    "it_services; AWS Marketplace -> software_publishing; AWS Support -> it_services; AWSDataTransfer and "
+    "AWSDirectConnect -> telecommunications (paying to move data over a network is closer to NACE 61 than to IT "
+    "services); other fees and the final catch-all -> it_services. Recommended spend basis: the line's "
+    "EffectiveCost (amortised, FOCUS) converted to EUR with exchange_rates.csv; 'electronics' is for hardware "
+    "purchases (no AWS rule uses it).")
+EXCHANGE_NOTE = (
+    "exchange_rates.csv: ECB euro foreign exchange reference rates, eur_per_unit = 1 / (currency units per EUR). USD "
+    "monthly averages 2023-2025 (series EXR.M.USD.EUR.SP00.A) and annual averages 2022-2024 (EXR.A.USD.EUR.SP00.A), "
+    "2025 annual = mean of its twelve monthly averages; GBP and CHF annual averages 2022-2024; EUR = 1 for 2020-2030. "
+    "CAVEAT: these figures were written from memory without network access (4 decimals of the ECB rate); the "
+    "September-December 2025 USD values and the 2025 annual value are the least certain (flagged in their source). "
+    "Verify every row against the ECB Data Portal before relying on it. A month without a row should fall back to "
+    "the year's annual average; a year without any row must be flagged, not guessed.")
+SWITCH_NOTE = (
+    "Switch constants (flag 0/1) selecting CCF's method where it differs from the default set's and is not one of "
+    "CCF's four known defects: memory_excess_per_chip (0 = host-level memory surplus max(0, host_memory_gb - chips x "
+    "memory_gb_per_chip); 1 = CCF's per-chip surplus host_memory_gb / chips - memory_gb_per_chip, never multiplied "
+    "back by chips) and burstable_memory_excluded (0 = t* types get memory energy; 1 = CCF gives them none). Both are "
+    "0 in the default set and 1 in the ccf set; CCF's burstable vCPU scaling is carried by the "
+    "ccf_burstable_baseline_utilisation_<type> rows, present only in the ccf set (no row = no scaling).")
+
+DEFAULT_BILLING_NOTES = [
+    BILLING_RESOLUTION_NOTE,
+    "Network transfers counted by the default set (Boavizta coefficients, FACTORS.md): internet 0.059 kWh/GB for "
+    "DataTransfer-Out-Bytes (incl. CloudFront edge egress) and DataTransfer-In-Bytes (Boavizta's internet figure "
+    "covers in and out); inter-region 0.0015 kWh/GB for region1-region2-AWS-Out-Bytes and S3RTC-Out-Bytes, counted "
+    "once on the sending side (AWS-In-Bytes is the same transfer seen by the receiving region, free: "
+    "no_physical_model); intra-region 0.001 kWh/GB for DataTransfer-Regional-Bytes (AWS bills both AZ sides under "
+    "that usage type, so traffic with both ends in the bill counts twice). NAT gateway processing, VPC endpoints, "
+    "Transit Gateway, Direct Connect and other transfer types have no physical model (spend-based). "
+    "network_kwh_per_gb (CCF's 0.001) is kept for comparison only.",
+    "Classification choices of the default set that differ from CCF's: EarlyDelete-* (prorated charge for deleted "
+    "objects), EBSOptimized, CPUCredits, HostBoxUsage, ECS / EMR-on-EKS split lines and ElasticMapReduce's "
+    "per-instance fee have no physical model (CCF counts several of them a second time); Fargate memory is "
+    "fargate_memory (CCF: SSD storage); RDS Multi-AZ magnetic storage is HDD (CCF: SSD); EFS One Zone ('-Z-' usage "
+    "types) uses replication_efs_one_zone (CCF looks for 'ZIA'); S3 Intelligent-Tiering archive tiers are storage "
+    "(CCF: no estimate); AmazonGlacier vaults use replication_s3 (CCF: 1); unused capacity reservations count as "
+    "instance hours. Any other line billed per GB-month is SSD storage with replication 1 (CCF's conservative media "
+    "choice); the catch-all is no_physical_model. Usage types not present in this project's sample CUR (OpenSearch "
+    "ESInstance, EFS One Zone, Fargate Arm/Windows, Lambda@Edge) follow AWS price-list naming: check them on real "
+    "data.",
+    "units.csv: canonical = billed x multiplier (x hours of the billing month when month_hours is true). GB-Mo "
+    "(GB-Month, GB-month, GB-Months, GB-Mp) -> GB-hours uses the real hours of the billing month (days x 24, 672 to "
+    "744), as AWS computes GB-months (S3 FAQ: byte-hours / 2^30 / 744 h for March); a CUR line's GB-Mo amount is its "
+    "share of the month whatever its granularity. ByteHrs -> GB-hours / 1,073,741,824 (AWS GB are GiB); TB and "
+    "TB-Mo x 1024; seconds and GB-seconds / 3600. Requests and other counts are deliberately absent: a physical line "
+    "in an unknown unit stays unmapped.",
+    SPEND_NOTE,
+    EXCHANGE_NOTE,
+    SWITCH_NOTE,
+]
+
+CCF_BILLING_NOTES = [
+    BILLING_RESOLUTION_NOTE,
+    "usage_classes.csv reproduces CCF's classification, generated from packages/aws/src/lib/CostAndUsageTypes.ts "
+    "(UNSUPPORTED and UNKNOWN usage types -> no_physical_model; SSD_USAGE_TYPES, and any storage line of "
+    "SSD_SERVICES unless its usage type contains 'Backup' -> SSD storage; HDD_USAGE_TYPES -> HDD storage; "
+    "NETWORKING_USAGE_TYPES -> network except AmazonCloudFront) and ReplicationFactors.ts (replication per service "
+    "and usage type), plus literal rows for what CostAndUsageReports.ts decides from the pricing unit (instance "
+    "hours, Lambda, Fargate, Glue DPU, Aurora Serverless ACU, CPU credits).",
+    "CCF quirks reproduced (not among its four known defects): EBSOptimized lines and ElasticMapReduce's "
+    "per-instance-hour fee lines counted as compute again; CPU credits, Glue DPU-hours (4 vCPU each), Aurora "
+    "Serverless ACU-hours (0.25 vCPU each, x6 Aurora replication) and SimpleDB hours computed on the 'Unknown' "
+    "processor (class fargate_vcpu; serverless_x86_kwh_per_vcpu_hour of this set = that processor at 50 %); "
+    "DocumentDB's storage replication factor applied to its instance hours; EarlyDelete charges counted as stored "
+    "data; Fargate memory read as SSD storage (class fargate_memory with serverless_memory_kwh_per_gb_hour = 1.2 Wh "
+    "per TB-hour); Arm Fargate vCPU lines get 0 kWh (no_physical_model); EFS One Zone not recognised (CCF looks for "
+    "'ZIA'); S3 Intelligent-Tiering archive tiers (INT-AA, INT-DAA) not classified (no estimate).",
+    "Network: CCF's methodology says only data exchanged between regions counts, but its code applies "
+    "NETWORKING_COEFFICIENT (0.001 kWh/GB) to every NETWORKING_USAGE_TYPES entry, i.e. also to DataTransfer-Out-Bytes "
+    "(internet egress, except AmazonCloudFront) and DataTransfer-Regional-Bytes (between AZs). This set follows the "
+    "code: network_inter_region_kwh_per_gb, network_internet_kwh_per_gb and network_intra_region_kwh_per_gb are all "
+    "0.001; inbound transfer (DataTransfer-In-Bytes, AWS-In-Bytes) is not counted (no_physical_model).",
+    "Not reproduced: CCF's UnknownEstimator (kWh extrapolated from cost for unknown usage types and units: "
+    "no_physical_model here); hours lines whose instance type CCF cannot resolve (0 kWh in CCF: no_physical_model); "
+    "OpenSearch instances (CCF finds neither processor nor embodied figure for 'r5.large.elasticsearch'; here the EC2 "
+    "type r5.large is used); Redshift and MSK node hours (CCF's own tables, not in this set's catalogue).",
+    "units.csv: CCF's KNOWN_USAGE_UNITS only (a unit CCF does not know is unmapped here). GB-Mo family -> GB-hours x "
+    "the real hours of the usage month, as CCF's convertGigabyteMonthsToTerabyteHours (daysInMonth of the line's "
+    "date; its 30.42-day fallback only applies to an invalid date): the same conversion as the default set. Known "
+    "defect 1 (usage types ending in ByteHrs divided by 2^40 as if bytes) is fixed: conversion is by pricing unit; "
+    "known defect 3 (Lambda GB-seconds read as vCPU-seconds) is fixed: Lambda-GB-Second -> GB-hours and "
+    "lambda_mb_per_vcpu = 1792 (CCF's methodology figure). DPU-Hour x 4 and ACU-Hr x 0.25 vCPU-hours are CCF's "
+    "conventions.",
+    "CCF has no spend-based method: spend_rules.csv, spend_ratios.csv and exchange_rates.csv are the default set's "
+    "(ADEME monetary ratios, ECB rates), kept so that a run with this set covers the same lines; compare with CCF's "
+    "own totals on the physically modelled lines only. " + SPEND_NOTE,
+    EXCHANGE_NOTE,
+    SWITCH_NOTE,
+]
+
+
 def write_yaml(path: Path, name: str, description: str, notes: list[str]) -> None:
     def q(s: str) -> str:
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -1241,8 +1929,9 @@ def build_default(ref: Path, out: Path, ec2_catalogue: Path | None) -> dict[str,
     counts["constants.csv"] = write_csv(out / "constants.csv", CONSTANT_COLUMNS, constants_rows_default(),
                                         lambda r: r["name"])
     counts["gpu_power.csv"] = write_csv(out / "gpu_power.csv", GPU_COLUMNS, gpu_rows(), lambda r: r["gpu_model"])
+    counts.update(write_billing_tables(out, usage_class_rows_default(), unit_rows_default()))
 
-    notes = list(DEFAULT_NOTES)
+    notes = list(DEFAULT_NOTES) + DEFAULT_BILLING_NOTES
     notes += [f"Correction: {c}" for c in sorted(set(log.corrections))]
     if log.conflicts:
         notes.append("Source conflicts (CPU of the original CCF AWS file kept): " + "; ".join(sorted(log.conflicts)))
@@ -1271,6 +1960,7 @@ CCF_FILES = {
     "gcp_regions": "packages/gcp/src/lib/GCPRegions.ts",
     "core_const": "packages/core/src/FootprintEstimationConstants.ts",
     "core_proc": "packages/core/src/compute/ComputeProcessorTypes.ts",
+    "aws_cur_types": "packages/aws/src/lib/CostAndUsageTypes.ts",
 }
 
 
@@ -1458,6 +2148,300 @@ def ccf_country(provider: str, region: str) -> str:
     return table[best] if best else ""
 
 
+# ---- billing-line tables of the ccf set: CCF's own classification, parsed from CostAndUsageTypes.ts --------------
+
+# packages/aws/src/lib/ReplicationFactors.ts (AWS_REPLICATION_FACTORS_FOR_SERVICES), re-expressed as data:
+# service -> ordered rules (usage-type substrings, constants.csv name, word-boundary match as containsAny does);
+# no substring = any usage type; first rule that matches wins, else DEFAULT (1, empty replication_constant).
+CCF_REPLICATION = {
+    "AmazonS3": [(("TimedStorage-ZIA", "EarlyDelete-ZIA", "TimedStorage-RRS"), "replication_s3_one_zone_or_rrs", True),
+                 (("TimedStorage", "EarlyDelete"), "replication_s3", True)],
+    "AmazonEC2": [(("VolumeUsage",), "replication_ebs", False),
+                  (("SnapshotUsage",), "replication_ebs_snapshot", False)],
+    "AmazonEFS": [(("ZIA",), "replication_efs_one_zone", False), ((), "replication_efs", False)],
+    "AmazonRDS": [(("BackupUsage",), "replication_rds_backup", False), (("Aurora",), "replication_rds_aurora", False),
+                  (("Multi-AZ",), "replication_rds_multi_az", False)],
+    "AmazonDocDB": [(("BackupUsage",), "replication_documentdb_backup", False),
+                    ((), "replication_documentdb_storage", False)],
+    "AmazonDynamoDB": [((), "replication_dynamodb", False)],
+    "AmazonECR": [(("TimedStorage",), "replication_ecr_storage", False)],
+    "AmazonElastiCache": [(("BackupUsage",), "replication_elasticache_backup", False)],
+    "AmazonSimpleDB": [(("TimedStorage",), "replication_simpledb", False)],
+}
+# CCF applies one coefficient to every NETWORKING_USAGE_TYPES entry; the scope below only says what the transfer is
+# (all three network constants of the ccf set are NETWORKING_COEFFICIENT, so it does not change a number).
+CCF_NETWORK_SCOPE = {"AWS-Out-Bytes": "inter_region", "DataTransfer-Out-Bytes": "internet",
+                     "DataTransfer-Regional-Bytes": "intra_region", "TotalDataXfer-Out-Bytes": "internet",
+                     "Egress-Bytes": "internet", "UploadBytes": "internet", "UPLOAD": "internet",
+                     "DOWNLOAD": "internet", "ExportDataSize-Bytes": "internet", "Data-Bytes-Out": "internet",
+                     "VpcEndpoint-Bytes": "intra_region", "TransitGateway-Bytes": "intra_region",
+                     "Retrieval": "intra_region", "BilledBytes": "internet"}
+
+
+def ts_string_array(text: str, name: str) -> list[str]:
+    """Quoted strings of ``export const NAME: string[] = [ ... ]``."""
+    m = re.search(rf"export\s+const\s+{name}\b[^=]*=\s*\[", text)
+    if not m:
+        raise ValueError(f"{name} not found")
+    body = text[m.end():text.index("]", m.end())]
+    return [a or b for a, b in re.findall(r"'([^']*)'|\"([^\"]*)\"", body)]
+
+
+def _contains_rx(subs, word_boundary: bool) -> str:
+    b = r"\b" if word_boundary else ""
+    return "(?:" + "|".join(b + rx_escape(s) + b for s in subs) + ")"
+
+
+def _ends_rx(entries) -> str:
+    return "(?:" + "|".join(rx_escape(e) for e in entries) + ")$"
+
+
+def _has(entry: str, subs, word_boundary: bool) -> bool:
+    return any(re.search(rf"\b{re.escape(s)}\b", entry) if word_boundary else s in entry for s in subs)
+
+
+def contains_and_endswith(subs, entries, word_boundary: bool, also=()) -> str:
+    """Regex: the usage type contains one of `subs` (and one of each group in `also`, plain substrings) and ends
+    with one of `entries` (CCF's endsWithAny). A group is found either before the matched entry or inside it."""
+    groups = ([(tuple(subs), word_boundary)] if subs else []) + [(tuple(g), False) for g in also]
+    if not groups:
+        return _ends_rx(entries)
+    parts = []
+    for inside in itertools.product((False, True), repeat=len(groups)):
+        alt = [e for e in entries if all(_has(e, g, wb) for (g, wb), i in zip(groups, inside) if i)]
+        if not alt:
+            continue
+        before = [_contains_rx(g, wb) for (g, wb), i in zip(groups, inside) if not i]
+        for perm in itertools.permutations(before):
+            parts.append("".join(p + ".*" for p in perm) + _ends_rx(alt))
+    return "|".join(parts)
+
+
+def ccf_known_units(src: "CcfSources") -> dict[str, str]:
+    body = ts_block(src.text["aws_cur_types"], "KNOWN_USAGE_UNITS").replace("=", ":")
+    return {k: v.strip("'\"") for k, v in ts_flat(body).items()}
+
+
+# KNOWN_USAGE_UNITS key -> (quantity_kind, canonical_unit, multiplier, month_hours, what CCF does with it)
+CCF_UNIT_KINDS = {
+    "HOURS_1": ("time", "hours", "1", False, "compute: usage amount = hours (x vCPUs)"),
+    "HOURS_2": ("time", "hours", "1", False, "compute: usage amount = hours (x vCPUs)"),
+    "HOURS_3": ("time", "hours", "1", False, "compute: usage amount = hours (x vCPUs); Fargate vCPU lines"),
+    "VCPU_HOURS": ("vcpu_time", "vCPU-hours", "1", False, "compute: vCPU-hours (e.g. T-family CPU credits)"),
+    "DPU_HOUR": ("vcpu_time", "vCPU-hours", "4", False,
+                 "AWS Glue DPU-hours: CCF takes 4 vCPUs per DPU (CostAndUsageReportsRow.ts GLUE_VCPUS_PER_USAGE)"),
+    "ACU_HOUR": ("vcpu_time", "vCPU-hours", "0.25", False,
+                 "Aurora Serverless ACU-hours: CCF takes usageAmount / 4 vCPU-hours (CostAndUsageReportsRow.ts)"),
+    "GB_HOURS": ("memory_time", "GB-hours", "1", False,
+                 "storage: GB-hours / 1000 = TB-hours (convertGigabyteHoursToTerabyteHours); Fargate memory lines"),
+    "GB_MONTH_1": ("storage_time", "GB-hours", "1", True, "storage"),
+    "GB_MONTH_2": ("storage_time", "GB-hours", "1", True, "storage"),
+    "GB_MONTH_3": ("storage_time", "GB-hours", "1", True, "storage (CUR spelling 'GB-Mp')"),
+    "GB_MONTH_4": ("storage_time", "GB-hours", "1", True, "storage"),
+    "GB_1": ("data", "GB", "1", False, "networking when the usage type is a NETWORKING_USAGE_TYPES entry"),
+    "GB_2": ("data", "GB", "1", False, "networking when the usage type is a NETWORKING_USAGE_TYPES entry"),
+    "SECONDS_1": ("time", "hours", THIRD, False,
+                  "Lambda rule: CCF divides by 3600 and reads the result as vCPU-hours (known defect 3: the amount "
+                  "of a Lambda-GB-Second line is GB-seconds; here it is time, and the usage type carries the GB)"),
+    "SECONDS_2": ("time", "hours", THIRD, False, "Lambda rule, as 'seconds'"),
+    "LAMBDA_SECONDS": ("memory_time", "GB-hours", THIRD, False,
+                       "Lambda rule: CCF reads GB-seconds / 3600 as vCPU-hours (known defect 3, fixed here: "
+                       "GB-seconds -> GB-hours)"),
+}
+
+
+def unit_rows_ccf(src: "CcfSources") -> list[dict]:
+    rows = []
+    for key, unit in ccf_known_units(src).items():
+        if key not in CCF_UNIT_KINDS:
+            raise ValueError(f"KNOWN_USAGE_UNITS.{key} = {unit!r}: no conversion defined (update CCF_UNIT_KINDS)")
+        kind, canonical, mult, month_hours, what = CCF_UNIT_KINDS[key]
+        note = f"CCF KNOWN_USAGE_UNITS.{key}: {what}"
+        if month_hours:
+            note += ("; GB-month -> GB-hours x 24 x days of the usage month, as CCF's "
+                     "convertGigabyteMonthsToTerabyteHours (moment daysInMonth of the line's date; 30.42 days only "
+                     "for an invalid date) - the same real month length as the default set. CCF's other S3 path "
+                     "(usage types ending in ByteHrs divided by 2^40 as if they were bytes, known defect 1) is NOT "
+                     "reproduced: conversion is by pricing unit")
+        rows.append(unit_row(unit, kind, canonical, mult, month_hours, note, SRC_CCF_UNITS + "; " + SRC_CCF_REPORTS,
+                             CCF_APP_YEAR, LIC_CCF))
+    return rows
+
+
+def ccf_literal_usage_rows() -> list[dict]:
+    Y, L, S = CCF_APP_YEAR, LIC_CCF, SRC_CCF_REPORTS
+    ec2, rds = "AmazonEC2", "AmazonRDS"
+    compute = ("CCF: an hours line is compute + memory + embodied for the instance type named in the usage type")
+    return [
+        uc(ec2, r"(^|-)BoxUsage(:|$)", "instance", compute, S, Y, L),
+        uc(ec2, r"(^|-)SpotUsage(:|$)", "instance", compute, S, Y, L),
+        uc(ec2, r"(^|-)DedicatedUsage(:|$)", "instance", compute, S, Y, L),
+        uc(ec2, r"(^|-)HostUsage(:|$)", "instance", compute + " (the host family for Dedicated Hosts)", S, Y, L),
+        uc(ec2, r"(^|-)(UnusedBox|UnusedDed)(:|$)", "instance", compute + " (unused capacity reservations)", S, Y, L),
+        uc(ec2, r"(^|-)EBSOptimized:", "instance",
+           "CCF quirk, reproduced: EBSOptimized lines (unit Hrs) are computed as compute for their instance type, "
+           "counting the instance a second time", S, Y, L),
+        uc(ec2, r"(^|-)CPUCredits:", "fargate_vcpu",
+           "CCF quirk, reproduced: T-family surplus CPU credits (vCPU-Hours) are vCPU-hours on the 'Unknown' processor "
+           "(serverless_x86_kwh_per_vcpu_hour of this set is that processor's power at 50 %)", S, Y, L),
+        uc("ElasticMapReduce", r"(^|-)(BoxUsage|SpotUsage):", "instance",
+           "CCF quirk, reproduced: EMR's per-instance-hour fee lines are computed as compute again (the instance is "
+           "billed under AmazonEC2 too)", S, Y, L, itr=r"(?:BoxUsage|SpotUsage):([a-z0-9-]+\.[a-z0-9]+)"),
+        uc(rds, r"(^|-)Multi-AZ(Cluster)?Usage[A-Za-z]*:db\.", "instance",
+           "RDS Multi-AZ instance hours; CCF drops 'db.' (parseInstanceTypeFromUsageType) and multiplies by the RDS "
+           "'Multi-AZ' replication factor 2. CUR may abbreviate the size ('db.r5.12xl'): CCF appends 'arge'",
+           S + "; " + SRC_CCF_REPL, Y, L, itr=r"Multi-AZ(?:Cluster)?Usage[A-Za-z]*:db\.([a-z0-9]+\.[a-z0-9]+)",
+           rep="replication_rds_multi_az"),
+        uc(rds, r"(^|-)InstanceUsage[A-Za-z]*:db\.", "instance",
+           "RDS / Aurora instance hours; CCF drops 'db.' and uses the EC2 type", S, Y, L,
+           itr=r"InstanceUsage[A-Za-z]*:db\.([a-z0-9]+\.[a-z0-9]+)"),
+        uc(rds, r"(^|-)Aurora:ServerlessUsage$", "fargate_vcpu",
+           "Aurora Serverless ACU-hours: CCF takes 1 ACU = 0.25 vCPU (units.csv ACU-Hr) on the 'Unknown' processor and "
+           "multiplies by the RDS 'Aurora' replication factor 6", S + "; " + SRC_CCF_REPL, Y, L,
+           rep="replication_rds_aurora"),
+        uc(rds, r"ExtendedSupport", NPM,
+           "CCF: a vCPU-Hours line with no known instance type and no vCPU column gives NaN, reported as 0 kWh", S, Y,
+           L),
+        uc("AmazonDocDB", r"(^|-)InstanceUsage[A-Za-z]*:db\.", "instance",
+           "DocumentDB instance hours; CCF quirk, reproduced: DocumentDB's replication factor (2, meant for its "
+           "storage) multiplies the instance's compute too", S + "; " + SRC_CCF_REPL, Y, L,
+           itr=r"InstanceUsage[A-Za-z]*:db\.([a-z0-9]+\.[a-z0-9]+)", rep="replication_documentdb_storage"),
+        uc("AmazonElastiCache", r"(^|-)NodeUsage:cache\.", "instance",
+           "ElastiCache node hours; CCF drops 'cache.' and uses the EC2 type", S, Y, L,
+           itr=r"NodeUsage:cache\.([a-z0-9]+\.[a-z0-9]+)"),
+        uc("AmazonES", r"(^|-)ESInstance:", "instance",
+           "OpenSearch instance hours. Not reproduced exactly: CCF looks the type up with its '.elasticsearch' suffix "
+           "and finds no processor and no embodied figure (Unknown watts, vCPUs from the EC2 type); here the EC2 "
+           "type's row is used", S, Y, L, itr=r"ESInstance:([a-z0-9]+\.[a-z0-9]+)"),
+        uc("AmazonSimpleDB", r"(^|-)BoxUsage", "fargate_vcpu",
+           "CCF: SimpleDB machine hours are 1 vCPU-hour each (SIMPLE_DB_VCPUS_PER_USAGE) on the 'Unknown' processor",
+           S, Y, L),
+        uc("AWSGlue", r"DPU-Hour", "fargate_vcpu",
+           "CCF: Glue DPU-hours are 4 vCPU-hours each (units.csv DPU-Hour) on the 'Unknown' processor", S, Y, L),
+        uc("AWSLambda", r"(^|-)Lambda-GB-Second$", "lambda",
+           "Lambda duration, x86 ('Unknown' processor in CCF). CCF reads GB-seconds as vCPU-seconds (known defect 3, "
+           "not reproduced: GB-seconds with lambda_mb_per_vcpu = 1792, CCF's methodology figure)", S, Y, L),
+        uc("AWSLambda", r"(^|-)Lambda-GB-Second-ARM$", "lambda",
+           "Lambda duration on Arm: CCF uses the AWS Graviton2 processor", S, Y, L),
+        uc("*", r"(^|-)Lambda-Edge-GB-Second$", "lambda",
+           "Lambda@Edge (billed under AmazonCloudFront, unit Lambda-GB-Second): CCF's Lambda rule, 'Unknown' processor",
+           S, Y, L),
+        uc("*", r"(^|-)Fargate-vCPU-Hours:perCPU$", "fargate_vcpu",
+           "Fargate vCPU-hours: CCF computes them on the 'Unknown' processor at 50 % (serverless_x86_kwh_per_vcpu_hour "
+           "of this set)", S, Y, L),
+        uc("*", r"(^|-)Fargate-ARM-vCPU-Hours:perCPU$", NPM,
+           "CCF quirk, reproduced: its Fargate rule matches the whole word 'Fargate-vCPU-Hours', so Arm vCPU lines get "
+           "no vCPU count and 0 kWh", S, Y, L),
+        uc("*", r"(^|-)Fargate(-ARM)?-GB-Hours$", "fargate_memory",
+           "CCF reads Fargate memory GB-hours as SSD storage (SSD_USAGE_TYPES 'Fargate-GB-Hours', unit forced to "
+           "GB-Hours, replication 1): serverless_memory_kwh_per_gb_hour of this set = ssd_wh_per_tb_hour / 10^6 "
+           "reproduces that", S + "; " + SRC_CCF_TYPES, Y, L),
+    ]
+
+
+def usage_class_rows_ccf(src: "CcfSources") -> list[dict]:
+    T = src.text["aws_cur_types"]
+    lists = {n: ts_string_array(T, n) for n in ("SSD_SERVICES", "SSD_USAGE_TYPES", "HDD_USAGE_TYPES",
+                                                "NETWORKING_USAGE_TYPES", "UNKNOWN_USAGE_TYPES",
+                                                "UNSUPPORTED_USAGE_TYPES")}
+    ssd, hdd, net = lists["SSD_USAGE_TYPES"], lists["HDD_USAGE_TYPES"], lists["NETWORKING_USAGE_TYPES"]
+    known = ccf_known_units(src)
+    storage_units = [u for k, u in known.items() if k.startswith("GB_MONTH") or k == "GB_HOURS"]
+    Y, L = CCF_APP_YEAR, LIC_CCF
+    S = SRC_CCF_TYPES
+    SR = _ccf_file_src("CostAndUsageTypes.ts and ReplicationFactors.ts")
+    rows = []
+    for e in lists["UNSUPPORTED_USAGE_TYPES"]:
+        rows.append(uc("*", rx_escape(e), NPM,
+                       f"CCF ignores lines whose usage type contains '{e}' (UNSUPPORTED_USAGE_TYPES: counted by "
+                       f"another line, or support)", S, Y, L))
+    for e in lists["UNKNOWN_USAGE_TYPES"]:
+        rows.append(uc("*", rx_escape(e), NPM,
+                       f"CCF UNKNOWN_USAGE_TYPES '{e}': CCF extrapolates such lines from the kWh per cost of its "
+                       f"classified lines (UnknownEstimator), not reproduced; no physical model here", S, Y, L))
+    rows += ccf_literal_usage_rows()
+    # CCF picks the estimator by pricing unit first: networking only for its data units, storage only for its
+    # storage units. Network rows, then one guard per other known unit, come before the storage rows so that no
+    # storage row ever sees a line CCF would not read as storage.
+    rows.append(uc("AmazonCloudFront", _ends_rx(net), NPM,
+                   "CCF excludes AmazonCloudFront from networking (usageTypeIsNetworking): CDN egress is not counted",
+                   S, Y, L))
+    data_units = [known[k] for k in known if CCF_UNIT_KINDS.get(k, ("",))[0] == "data"]
+    for unit in data_units:
+        for scope in ("inter_region", "internet", "intra_region"):
+            entries = [e for e in net if CCF_NETWORK_SCOPE.get(e, "internet") == scope]
+            if not entries:
+                continue
+            extra = ("" if entries == ["AWS-Out-Bytes"] else
+                     "; CCF's methodology says only traffic between regions counts, but its code counts every "
+                     "NETWORKING_USAGE_TYPES entry at NETWORKING_COEFFICIENT")
+            rows.append(uc("*", _ends_rx(entries), "network",
+                           f"CCF NETWORKING_USAGE_TYPES {', '.join(entries)} in {unit}: {scope.replace('_', '-')} "
+                           f"transfer" + extra, S, Y, L, unit=unit, scope=scope))
+    for key, unit in known.items():
+        kind = CCF_UNIT_KINDS.get(key, ("",))[0]
+        if key.startswith("GB_MONTH") or key == "GB_HOURS":
+            continue
+        what = ("not one of its networking usage types: no estimate" if kind == "data" else
+                "compute / Lambda rule with no instance type it can resolve: NaN, reported as 0 kWh")
+        rows.append(uc("*", r".*", NPM, f"Other line in {unit}: for CCF a {what}", SRC_CCF_REPORTS, Y, L, unit=unit))
+    # Storage with a replication rule, services that are not SSD_SERVICES: the media comes from the usage-type lists.
+    for service, rules in CCF_REPLICATION.items():
+        if service in lists["SSD_SERVICES"]:
+            continue
+        for subs, const, wb in rules:
+            for media, entries, lname in (("ssd", ssd, "SSD_USAGE_TYPES"), ("hdd", hdd, "HDD_USAGE_TYPES")):
+                rows.append(uc(service, contains_and_endswith(subs, entries, wb), "storage",
+                               f"{service} storage whose usage type contains {' or '.join(subs)} and ends with an "
+                               f"entry of {lname}: {media.upper()}, {const}", SR, Y, L, media=media, rep=const))
+    # SSD_SERVICES: SSD for any storage line of the service unless its usage type contains 'Backup' (then the lists).
+    # Order (CCF: SSD suffix or SSD service without 'Backup' -> SSD; else HDD suffix -> HDD; else no estimate):
+    # SSD-suffix rows of replicating SSD services, generic SSD-suffix rows, per-service backup / any-storage rows,
+    # generic HDD-suffix rows.
+    ssd_service_rules = {}
+    for service in lists["SSD_SERVICES"]:
+        rules = list(CCF_REPLICATION.get(service, []))
+        if not rules or rules[-1][0]:
+            rules.append(((), "", False))
+        ssd_service_rules[service] = rules
+        if len(rules) == 1 and not rules[0][1]:
+            continue  # no replication rule: the generic SSD_USAGE_TYPES rows give the same result
+        for subs, const, wb in rules:
+            rows.append(uc(service, contains_and_endswith(subs, ssd, wb), "storage",
+                           f"{service} usage type ending with an SSD_USAGE_TYPES entry"
+                           + (f" and containing {' or '.join(subs)}" if subs else "") + ": SSD", SR, Y, L,
+                           media="ssd", rep=const))
+    for e in ssd:
+        rows.append(uc("*", rx_escape(e) + "$", "storage", f"CCF SSD_USAGE_TYPES '{e}'", S, Y, L, media="ssd"))
+    for service, rules in ssd_service_rules.items():
+        default_rep = rules[-1][1]
+        backup_rules = [r for r in rules if r[0] and all("Backup" in s for s in r[0])]
+        for subs, const, wb in rules:
+            implied = bool(subs) and all("Backup" in x for x in subs)
+            rows.append(uc(service, contains_and_endswith(subs, hdd, wb, () if implied else (("Backup",),)),
+                           "storage", f"{service} backup (usage type contains Backup"
+                           + (f" and {' or '.join(subs)}" if subs and not implied else "")
+                           + f") ending with an HDD_USAGE_TYPES entry: HDD (CCF's SSD_SERVICES rule excludes "
+                             f"backups)", SR, Y, L, media="hdd", rep=const))
+        rows.append(uc(service, "Backup", NPM,
+                       f"{service} backup not in CCF's SSD / HDD lists: CCF has no storage type for it and gives no "
+                       f"estimate", S, Y, L))
+        other = [r for r in rules if r not in backup_rules]
+        for unit in storage_units:
+            for subs, const, wb in other:
+                rows.append(uc(service, _contains_rx(subs, wb) if subs else ".*", "storage",
+                               f"CCF SSD_SERVICES: any {unit} line of {service} is SSD storage (over-estimate when "
+                               f"the media is unknown)" + (f", usage type containing {' or '.join(subs)}" if subs
+                                                           else ""), SR, Y, L, unit=unit, media="ssd", rep=const))
+    for e in hdd:
+        rows.append(uc("*", rx_escape(e) + "$", "storage", f"CCF HDD_USAGE_TYPES '{e}'", S, Y, L, media="hdd"))
+    rows.append(uc("*", r".*", NPM,
+                   "Everything else: CCF sends unknown units to its UnknownEstimator (not reproduced) and gives other "
+                   "lines no estimate (e.g. hours lines whose type it cannot resolve: 0 kWh; inbound transfer "
+                   "DataTransfer-In-Bytes / AWS-In-Bytes: not counted); no physical model", S, Y, L))
+    return number_rules(rows)
+
+
 def build_ccf(repo: Path, out: Path) -> dict[str, int]:
     src = CcfSources(repo)
     types_text = src.text["aws_types"]
@@ -1637,6 +2621,50 @@ def build_ccf(repo: Path, out: Path) -> dict[str, int]:
     add("ccf_glue_vcpus_per_dpu", 4, "vCPUs", "(packages/aws/src/lib/CostAndUsageReportsRow.ts GLUE_VCPUS_PER_USAGE)")
     add("ccf_aurora_serverless_vcpus_per_acu", "0.25", "vCPUs",
         "(packages/aws/src/lib/CostAndUsageReportsRow.ts: Aurora:ServerlessUsage usageAmount / 4)")
+    # network: CCF's one coefficient, applied by its code to every NETWORKING_USAGE_TYPES entry (usage_classes.csv)
+    net = src.const("aws", "NETWORKING_COEFFICIENT")
+    add("network_inter_region_kwh_per_gb", net, "kWh per GB",
+        "AWS_CLOUD_CONSTANTS.NETWORKING_COEFFICIENT, applied to AWS-Out-Bytes (data sent to another region)")
+    add("network_internet_kwh_per_gb", net, "kWh per GB",
+        "AWS_CLOUD_CONSTANTS.NETWORKING_COEFFICIENT: CCF's methodology counts only traffic between regions, but its "
+        "code (CostAndUsageTypes.ts NETWORKING_USAGE_TYPES) also counts DataTransfer-Out-Bytes (internet egress, "
+        "except AmazonCloudFront) at this coefficient; inbound DataTransfer-In-Bytes is not counted")
+    add("network_intra_region_kwh_per_gb", net, "kWh per GB",
+        "AWS_CLOUD_CONSTANTS.NETWORKING_COEFFICIENT: CCF's code also counts DataTransfer-Regional-Bytes (between "
+        "availability zones of a region) at this coefficient (NETWORKING_USAGE_TYPES)")
+    # switches to CCF's method where it differs from the default set's and is not one of the known defects
+    C.append(dict(name="memory_excess_per_chip", value="1", unit="flag", low="", high="",
+                  source=("carbon_pipeline switch, 1 = CCF's reading: memory surplus per chip = largest-instance "
+                          "memory / chips - GB/chip, never multiplied back by chips "
+                          "(packages/core/src/memory/helpers.ts calculateGigabyteHours), " + CCF_APP_URL + " " +
+                          CCF_APP_RELEASE),
+                  source_year=CCF_APP_YEAR, licence=LIC_CCF))
+    C.append(dict(name="burstable_memory_excluded", value="1", unit="flag", low="", high="",
+                  source=("carbon_pipeline switch, 1 = CCF gives burstable instances (keys of "
+                          "BURSTABLE_INSTANCE_BASELINE_UTILIZATION) no memory energy "
+                          "(packages/aws/src/lib/AWSMemoryEstimatesBuilder.ts checkInstanceTypes), " + CCF_APP_URL +
+                          " " + CCF_APP_RELEASE),
+                  source_year=CCF_APP_YEAR, licence=LIC_CCF))
+    C.append(dict(name="lambda_mb_per_vcpu", value="1792", unit="MB of configured memory per vCPU", low="", high="",
+                  source=("Cloud Carbon Footprint methodology ('A note on AWS Lambda Compute Estimates': estimated "
+                          "vCPUs = memory allocated / 1,792 MB), microsite/docs/HowItWorks/Methodology.md, " +
+                          CCF_APP_URL + " " + CCF_APP_RELEASE + "; CCF's code omits the division (known defect 3), "
+                          "this set applies it"),
+                  source_year=CCF_APP_YEAR, licence=LIC_CCF))
+    u = D(src.const("aws", "AVG_CPU_UTILIZATION_2020")) / 100
+    wmin, wmax = D(src.const("aws", "MIN_WATTS_AVG")), D(src.const("aws", "MAX_WATTS_AVG"))
+    per_vcpu = (wmin + u * (wmax - wmin)) / 1000
+    for arch in ("x86", "arm"):
+        add(f"serverless_{arch}_kwh_per_vcpu_hour", per_vcpu, "kWh per vCPU-hour",
+            f"CCF computes Fargate vCPU-hours (and CPU credits, Glue DPU, Aurora Serverless ACU, SimpleDB hours) on "
+            f"the 'Unknown' processor: (MIN_WATTS_AVG {fmt(wmin)} + {fmt(u)} x (MAX_WATTS_AVG {fmt(wmax)} - "
+            f"{fmt(wmin)})) / 1000"
+            + ("; CCF has no Arm Fargate processor (its Arm Fargate vCPU lines get 0 kWh and are classified "
+               "no_physical_model in usage_classes.csv)" if arch == "arm" else ""))
+    ssd = D(src.const("aws", "SSDCOEFFICIENT"))
+    add("serverless_memory_kwh_per_gb_hour", ssd / 1000000, "kWh per GB-hour",
+        f"CCF reads Fargate memory GB-hours as SSD storage (CostAndUsageTypes.ts SSD_USAGE_TYPES 'Fargate-GB-Hours', "
+        f"replication 1): SSDCOEFFICIENT {fmt(ssd)} Wh per TB-hour / 1000 GB per TB / 1000 Wh per kWh")
     gpu = [dict(r, source=ccf_src("aws_const", "AWS_CLOUD_CONSTANTS.MIN/MAX_WATTS_BY_COMPUTE_PROCESSOR (GPUs) and "
                                   "methodology Appendix III"), source_year=CCF_APP_YEAR) for r in gpu_rows()]
 
@@ -1656,6 +2684,7 @@ def build_ccf(repo: Path, out: Path) -> dict[str, int]:
         "constants.csv": write_csv(out / "constants.csv", CONSTANT_COLUMNS, C, lambda r: r["name"]),
         "gpu_power.csv": write_csv(out / "gpu_power.csv", GPU_COLUMNS, gpu, lambda r: r["gpu_model"]),
     }
+    counts.update(write_billing_tables(out, usage_class_rows_ccf(src), unit_rows_ccf(src)))
     ccf_notes = [
         "Reproduces Cloud Carbon Footprint's application as last released (tag release-2024-02-11; packages/ "
         "unchanged up to b7a049c, 2024-03-25), defects included, so that CCF's own test expectations can be "
@@ -1679,7 +2708,7 @@ def build_ccf(repo: Path, out: Path) -> dict[str, int]:
         "default (non-CFE) branch. valid_from_year = 2020 is nominal: CCF applies them to every year.",
         "constants: CCF's constants under the default set's names, plus ccf_burstable_baseline_utilisation_<type> "
         "(BURSTABLE_INSTANCE_BASELINE_UTILIZATION / 100) and the Glue / Aurora Serverless vCPU conventions.",
-    ] + [f"Data note: {n}" for n in notes]
+    ] + CCF_BILLING_NOTES + [f"Data note: {n}" for n in notes]
     write_yaml(out / "factor_set.yaml", "ccf", "Cloud Carbon Footprint application (release-2024-02-11) factors, "
                "defects included, for reproduction and comparison only.", ccf_notes)
     return counts

@@ -49,15 +49,29 @@ def seed_tables(seeds_dir: Path, factor_set: str) -> list[str]:
     return sorted(p.stem for p in (seeds_dir / factor_set).glob("*.csv"))
 
 
-def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path, tables: list[str]) -> dict[str, int]:
-    """Replace seeds.* in one transaction; returns row counts."""
+def load_seeds(
+    con: duckdb.DuckDBPyConnection, seeds_dir: Path, tables: list[str], overrides: list[dict] | None = None
+) -> dict[str, int]:
+    """Load the factor sets found in ``seeds_dir`` into seeds.*, in one transaction.
+
+    Rows of a (set, version) are replaced when that same version is loaded again; rows of versions
+    no longer in ``factor_seeds/`` are kept, so a month published with an older version can still
+    be recomputed, or explained, with exactly the figures it used. Configuration overrides go to
+    ``seeds.config_overrides`` and are re-read on every run.
+    """
     sets = discover_factor_sets(seeds_dir)
+    labels = [fs.label for fs in sets]
     counts = {}
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("CREATE OR REPLACE TABLE seeds.factor_sets (name VARCHAR, version VARCHAR, description VARCHAR)")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS seeds.factor_sets (name VARCHAR, version VARCHAR, label VARCHAR, "
+            "description VARCHAR, loaded_at TIMESTAMP)"
+        )
+        con.execute(f"DELETE FROM seeds.factor_sets WHERE label IN ({', '.join('?' for _ in labels)})", labels)
         for fs in sets:
-            con.execute("INSERT INTO seeds.factor_sets VALUES (?, ?, ?)", [fs.name, fs.version, fs.description])
+            con.execute("INSERT INTO seeds.factor_sets VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+                        [fs.name, fs.version, fs.label, fs.description])
         for table in tables:
             branches = []
             for fs in sets:
@@ -65,18 +79,41 @@ def load_seeds(con: duckdb.DuckDBPyConnection, seeds_dir: Path, tables: list[str
                 if not path.is_file():
                     continue
                 branches.append(
-                    f"SELECT {quote_literal(fs.name)} AS factor_set, {quote_literal(fs.version)} AS factor_set_version, * "
+                    f"SELECT {quote_literal(fs.name)} AS factor_set, {quote_literal(fs.version)} AS factor_set_version, "
+                    f"{quote_literal(fs.label)} AS factor_set_label, * "
                     f"FROM read_csv({quote_literal(str(path))}, header = true, all_varchar = true)"
                 )
             if not branches:
                 raise FactorSetError(f"no factor set has {table}.csv")
+            name = f"seeds.{quote_ident(table)}"
+            exists = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'seeds' AND table_name = ?", [table]
+            ).fetchall()[0][0]
+            if exists:
+                keep = ", ".join(quote_literal(label) for label in labels)
+                branches.insert(0, f"SELECT * FROM {name} WHERE factor_set_label NOT IN ({keep})")
             try:
-                con.execute(f"CREATE OR REPLACE TABLE seeds.{quote_ident(table)} AS " + " UNION ALL BY NAME ".join(branches))
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS " + " UNION ALL BY NAME ".join(branches))
             except duckdb.Error as exc:
                 raise FactorSetError(f"{table}.csv: {str(exc).splitlines()[0]}") from None
-            counts[table] = con.execute(f"SELECT count(*) FROM seeds.{quote_ident(table)}").fetchall()[0][0]
+            counts[table] = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+        con.execute(
+            "CREATE OR REPLACE TABLE seeds.config_overrides (factor VARCHAR, provider VARCHAR, region_id VARCHAR, "
+            "value DOUBLE, reason VARCHAR)"
+        )
+        for o in overrides or []:
+            con.execute("INSERT INTO seeds.config_overrides VALUES (?, ?, ?, ?, ?)",
+                        [o["factor"], o["provider"], o.get("region") or "*", float(o["value"]), o["reason"]])
+        counts["config_overrides"] = len(overrides or [])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return counts
+
+
+def factor_set_label(seeds_dir: Path, name: str) -> str:
+    for fs in discover_factor_sets(seeds_dir):
+        if fs.name == name:
+            return fs.label
+    raise FactorSetError(f"no factor set named {name!r} in {seeds_dir}")

@@ -27,7 +27,8 @@ from carbon_pipeline.sources.assets import raw_asset_key
 from carbon_pipeline.warehouse.models import ModelError, SqlAudit, SqlModel, load_audits, load_models
 from carbon_pipeline.warehouse.publish import publish
 from carbon_pipeline.warehouse.resources import DuckDBWarehouse
-from carbon_pipeline.warehouse.runner import AuditFailed, run_model
+from carbon_pipeline.warehouse.factor_pins import factor_set_for_month
+from carbon_pipeline.warehouse.runner import AuditFailed, run_model, set_variables
 
 
 def model_key(model: SqlModel) -> AssetKey:
@@ -76,6 +77,11 @@ def build_model_asset(model: SqlModel, deps: list[AssetKey], audits: list[SqlAud
         rows, failures, published = {}, {a.name: {} for a in audits}, []
         with warehouse.connect() as con:
             for month in months:
+                if month is not None:
+                    label = factor_set_for_month(con, month, warehouse.factor_set_label, warehouse.recompute)
+                    set_variables(con, {"factor_set_label": label})
+                    if label != warehouse.factor_set_label:
+                        context.log.info(f"{month} keeps factor set {label} (published with it; --recompute to restate)")
                 try:
                     run, results = run_model(con, model, month, tuple(audits))
                 except AuditFailed as exc:

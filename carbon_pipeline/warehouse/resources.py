@@ -26,7 +26,11 @@ class DuckDBWarehouse(ConfigurableResource):
     threads: int = 2
     lock_timeout_s: float = 600.0
     factor_set: str = "default"
+    factor_set_label: str = "default"
     application_tag: str = "user:application"
+    # Months already published keep the factor set they were computed with unless this is set
+    # (`carbon-pipeline run --recompute`, or the resource config of a Dagster launch).
+    recompute: bool = False
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -36,7 +40,7 @@ class DuckDBWarehouse(ConfigurableResource):
 
         con = connect(Path(self.path), self.memory_limit, self.threads, self.lock_timeout_s)
         try:
-            set_variables(con, {"factor_set": self.factor_set,
+            set_variables(con, {"factor_set": self.factor_set, "factor_set_label": self.factor_set_label,
                                 "application_tag": normalise_tag_key(self.application_tag)})
             ensure_raw_views(con)
             yield con

@@ -1,6 +1,6 @@
 -- int_billing_usage_daily
 -- grain: billing month × source × account × region × service × resource × instance type × usage type × line item type × unit × usage_date × application × currency; a quarantined line stays one row with its source file and row
--- purpose: The single scan of the month's billing lines: every later model reads this compact table, so the raw export is read once (plus one light reconciliation pass). Nothing is filtered out here: quarantined lines keep their reason and cost. Attributes that staging derives from the grain's columns (provider and kind from the source; service name from the service code; charge category and the usage flags from line item type, service and usage type) are carried with any_value() instead of widening the hash key, which halves the cost of this scan.
+-- purpose: The single scan of the month's billing lines: every later model reads this compact table, so the raw export is read once (plus one light reconciliation pass). Nothing is filtered out here: quarantined lines keep their reason and cost. Attributes that staging derives from the grain's columns (provider and kind from the source; service name and invoice issuer from the service code; charge category and the usage flags from line item type, service and usage type) are carried with any_value() instead of widening the hash key, which halves the cost of this scan.
 -- materialized: partitioned
 SELECT
     billing_month,
@@ -23,6 +23,7 @@ SELECT
     any_value(x_source_kind) AS source_kind,
     any_value(ProviderName) AS provider,
     any_value(ServiceName) AS service_name,
+    any_value(InvoiceIssuerName) AS invoice_issuer,
     any_value(ChargeCategory) AS charge_category,
     any_value(x_carries_usage) AS carries_usage,
     any_value(x_is_instance_usage) AS is_instance_usage,

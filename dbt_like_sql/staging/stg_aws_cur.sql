@@ -78,6 +78,7 @@ SELECT
         ELSE unblended_cost
     END AS EffectiveCost,
     coalesce(nullif(line_item_currency_code, ''), 'USD') AS BillingCurrency,
+    coalesce(nullif(bill_billing_entity, ''), 'AWS') AS InvoiceIssuerName,
     x_tags AS Tags,
     x_application,
     item_type AS x_line_item_type,

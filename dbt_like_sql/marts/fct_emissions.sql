@@ -1,0 +1,166 @@
+-- fct_emissions
+-- grain: resource × usage_date × component (compute, memory, gpu, storage, network, embodied, spend_based) × usage type × application × source, for one billing month
+-- purpose: The finest-grain fact every other emission mart aggregates. Each row says how it was computed (method, usage class, the quantity and unit the coefficient applies to, the coefficient, replication, PUE and grid with their keys, a JSON factor trail with every source) and carries low/high bounds from the factors' published ranges (interval arithmetic, not a statistical interval). A line's cost sits on one row only (its primary component), so costs add up.
+-- materialized: partitioned
+WITH p AS (
+    SELECT *
+    FROM intermediate.int_physical_usage
+    WHERE billing_month = getvariable('billing_month')
+      AND unmapped_reason IS NULL
+),
+
+components AS (
+    -- Positional UNION ALL: every branch is p.* followed by the same ten columns in the same order.
+    -- compute: instances (CPU power at utilisation) and serverless vCPU-hours
+    SELECT p.*, 'compute' AS component, usage_class <> 'fargate_memory' AS is_primary,
+           CASE WHEN usage_class = 'instance' THEN model_quantity * vcpus ELSE serverless_vcpu_hours END AS usage_quantity,
+           'vCPU-hours' AS usage_unit,
+           CASE WHEN usage_class = 'instance'
+                THEN cpu_min_watts_per_vcpu + cpu_utilisation * (cpu_max_watts_per_vcpu - cpu_min_watts_per_vcpu)
+                ELSE serverless_kwh_per_vcpu_hour END AS coefficient,
+           CASE WHEN usage_class = 'instance' THEN 'W per vCPU' ELSE 'kWh per vCPU-hour' END AS coefficient_unit,
+           compute_kwh AS it_energy_kwh, compute_kwh * compute_low_factor AS it_energy_kwh_low,
+           compute_kwh * compute_high_factor AS it_energy_kwh_high,
+           CASE WHEN usage_class = 'instance'
+                THEN 'vCPU-hours × (min W + utilisation × (max W − min W)) / 1000 × replication'
+                ELSE 'vCPU-hours × kWh per vCPU-hour × replication' END AS formula
+    FROM p WHERE compute_kwh IS NOT NULL
+    UNION ALL
+    SELECT p.*, 'memory', usage_class = 'fargate_memory',
+           CASE WHEN usage_class = 'instance' THEN model_quantity * memory_above_cpu_baseline_gb ELSE serverless_gb_hours END,
+           'GB-hours',
+           CASE WHEN usage_class = 'instance' THEN memory_kwh_per_gb_hour ELSE serverless_memory_kwh_per_gb_hour END,
+           'kWh per GB-hour',
+           memory_kwh, memory_kwh, memory_kwh,
+           CASE WHEN usage_class = 'instance'
+                THEN 'instance-hours × GB above the CPU baseline × kWh per GB-hour × replication'
+                ELSE 'GB-hours × kWh per GB-hour × replication' END
+    FROM p WHERE memory_kwh IS NOT NULL
+    UNION ALL
+    SELECT p.*, 'gpu', false, model_quantity * gpu_count, 'GPU-hours',
+           gpu_min_watts + cpu_utilisation * (gpu_max_watts - gpu_min_watts), 'W per GPU',
+           gpu_kwh, gpu_kwh, gpu_kwh,
+           'GPU-hours × (min W + utilisation × (max W − min W)) / 1000 × replication'
+    FROM p WHERE gpu_kwh IS NOT NULL
+    UNION ALL
+    SELECT p.*, 'storage', true, model_quantity, 'GB-hours', storage_wh_per_tb_hour, 'Wh per TB-hour',
+           storage_kwh, storage_kwh, storage_kwh,
+           'GB-hours / 1000 × Wh per TB-hour / 1000 × replication'
+    FROM p WHERE storage_kwh IS NOT NULL
+    UNION ALL
+    SELECT p.*, 'network', true, model_quantity, 'GB', network_kwh_per_gb, 'kWh per GB',
+           network_kwh, network_kwh * network_low_factor, network_kwh * network_high_factor,
+           'GB × kWh per GB (' || network_scope || ')'
+    FROM p WHERE network_kwh IS NOT NULL
+    UNION ALL
+    SELECT p.*, 'embodied', false, model_quantity, 'instance-hours', host_embodied_kgco2e, 'kgCO2e per host',
+           0, 0, 0,
+           'host kgCO2e × instance-hours / lifetime hours × vCPUs / host vCPUs × replication'
+    FROM p WHERE embodied_kgco2e IS NOT NULL
+),
+
+physical AS (
+    SELECT
+        usage_date, billing_month, provider, billing_account_id, sub_account_id, region_id, service_code,
+        service_name, resource_id, model_instance_type AS instance_type, usage_type, application, source_name,
+        component,
+        'physical' AS method,
+        usage_class,
+        usage_quantity,
+        usage_unit,
+        coefficient,
+        coefficient_unit,
+        replication_factor,
+        CASE WHEN is_primary THEN line_count ELSE 0 END AS line_count,
+        it_energy_kwh,
+        it_energy_kwh_low,
+        it_energy_kwh_high,
+        pue, pue_low, pue_high,
+        grid_kgco2e_per_kwh, grid_low AS grid_kgco2e_per_kwh_low, grid_high AS grid_kgco2e_per_kwh_high,
+        it_energy_kwh * pue * grid_kgco2e_per_kwh AS operational_kgco2e,
+        it_energy_kwh_low * pue_low * grid_low AS operational_kgco2e_low,
+        it_energy_kwh_high * pue_high * grid_high AS operational_kgco2e_high,
+        CASE WHEN component = 'embodied' THEN embodied_kgco2e ELSE 0 END AS embodied_kgco2e,
+        CASE WHEN component = 'embodied' THEN embodied_kgco2e_low ELSE 0 END AS embodied_kgco2e_low,
+        CASE WHEN component = 'embodied' THEN embodied_kgco2e_high ELSE 0 END AS embodied_kgco2e_high,
+        CASE WHEN is_primary THEN effective_cost ELSE 0 END AS effective_cost,
+        CASE WHEN is_primary THEN billed_cost ELSE 0 END AS billed_cost,
+        billing_currency,
+        formula,
+        pue_factor_key,
+        grid_factor_key,
+        json_object(
+            'pue', json_object('value', pue, 'low', pue_low, 'high', pue_high, 'key', pue_factor_key, 'source', pue_source),
+            'grid_kgco2e_per_kwh', json_object('value', grid_kgco2e_per_kwh, 'low', grid_low, 'high', grid_high,
+                                              'key', grid_factor_key, 'source', grid_source),
+            'coefficient', json_object('value', coefficient, 'unit', coefficient_unit),
+            'replication', json_object('value', replication_factor, 'constant', replication_constant),
+            'unit_conversion', json_object('billed', consumed_quantity, 'billed_unit', consumed_unit,
+                                           'multiplier', unit_multiplier, 'month_hours', unit_month_hours,
+                                           'model_quantity', model_quantity, 'model_unit', canonical_unit),
+            'usage_rule', usage_rule,
+            'storage_media', storage_media,
+            'network_scope', network_scope,
+            'instance', CASE WHEN usage_class = 'instance' THEN json_object(
+                'vcpus', vcpus, 'host_vcpus', host_vcpus, 'microarchitecture', microarchitecture,
+                'cpu_min_watts_per_vcpu', cpu_min_watts_per_vcpu, 'cpu_max_watts_per_vcpu', cpu_max_watts_per_vcpu,
+                'cpu_power_range', json_object('low_factor', cpu_power_low_factor, 'high_factor', cpu_power_high_factor),
+                'cpu_utilisation', cpu_utilisation, 'burstable', is_burstable,
+                'memory_above_cpu_baseline_gb', memory_above_cpu_baseline_gb, 'memory_kwh_per_gb_hour', memory_kwh_per_gb_hour,
+                'gpu_count', gpu_count, 'gpu_model', gpu_model, 'gpu_min_watts', gpu_min_watts, 'gpu_max_watts', gpu_max_watts,
+                'host_embodied_kgco2e', host_embodied_kgco2e, 'host_lifetime_hours', host_lifetime_hours,
+                'instance_source', instance_source, 'cpu_power_source', cpu_power_source,
+                'gpu_power_source', gpu_power_source, 'lifetime_source', lifetime_source) END
+        )::VARCHAR AS factor_trail
+    FROM components
+),
+
+spend AS (
+    SELECT
+        usage_date, billing_month, provider, billing_account_id, sub_account_id, region_id, service_code,
+        service_name, resource_id, instance_type, usage_type, application, source_name,
+        'spend_based' AS component,
+        'spend_based' AS method,
+        NULL AS usage_class,
+        effective_cost_eur AS usage_quantity,
+        'EUR' AS usage_unit,
+        kgco2e_per_keur AS coefficient,
+        'kgCO2e per k€ excl. VAT' AS coefficient_unit,
+        1 AS replication_factor,
+        line_count,
+        0 AS it_energy_kwh, 0 AS it_energy_kwh_low, 0 AS it_energy_kwh_high,
+        NULL AS pue, NULL AS pue_low, NULL AS pue_high,
+        NULL AS grid_kgco2e_per_kwh, NULL AS grid_kgco2e_per_kwh_low, NULL AS grid_kgco2e_per_kwh_high,
+        NULL AS operational_kgco2e, NULL AS operational_kgco2e_low, NULL AS operational_kgco2e_high,
+        NULL AS embodied_kgco2e, NULL AS embodied_kgco2e_low, NULL AS embodied_kgco2e_high,
+        effective_cost,
+        billed_cost,
+        billing_currency,
+        'effective cost × EUR per ' || billing_currency || ' / 1000 × kgCO2e per k€' AS formula,
+        NULL AS pue_factor_key,
+        NULL AS grid_factor_key,
+        json_object(
+            'spend_category', spend_category, 'rule', spend_rule, 'reason', spend_reason,
+            'why_not_physical', physical_issue,
+            'ratio', json_object('value', kgco2e_per_keur, 'low', ratio_low, 'high', ratio_high, 'source', ratio_source),
+            'exchange_rate', json_object('eur_per_unit', eur_per_unit, 'key', fx_key, 'source', fx_source)
+        )::VARCHAR AS factor_trail,
+        effective_cost_eur / 1000 * kgco2e_per_keur AS spend_kgco2e,
+        effective_cost_eur / 1000 * ratio_low AS spend_kgco2e_low,
+        effective_cost_eur / 1000 * ratio_high AS spend_kgco2e_high
+    FROM intermediate.int_spend_based
+    WHERE billing_month = getvariable('billing_month')
+      AND spend_status = 'spend_based'
+)
+
+SELECT
+    * EXCLUDE (spend_kgco2e, spend_kgco2e_low, spend_kgco2e_high),
+    coalesce(spend_kgco2e, operational_kgco2e + embodied_kgco2e) AS total_kgco2e,
+    coalesce(spend_kgco2e_low, operational_kgco2e_low + embodied_kgco2e_low) AS total_kgco2e_low,
+    coalesce(spend_kgco2e_high, operational_kgco2e_high + embodied_kgco2e_high) AS total_kgco2e_high,
+    getvariable('factor_set_label') AS factor_set
+FROM (
+    SELECT *, NULL::DOUBLE AS spend_kgco2e, NULL::DOUBLE AS spend_kgco2e_low, NULL::DOUBLE AS spend_kgco2e_high FROM physical
+    UNION ALL BY NAME
+    SELECT * FROM spend
+)
