@@ -26,7 +26,7 @@ def test_explain_one_instance_day(small_cur, tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"factor set {row['factor_set']}" in out
     for label in ("[compute]", "[memory]", "[embodied]", "PUE 1.11 [geography:eu-%:2024]", "Ember", "Cloud Carbon Footprint",
-                  "W/vCPU at utilisation 0.5", "kgCO2e (bounds"):
+                  "CPU Skylake at utilisation 0.5", "W per vCPU", "kgCO2e (bounds"):
         assert label in out, label
     for p in parts:  # every component's result appears as printed by the arithmetic line
         value = p["operational_kgco2e"] if p["component"] != "embodied" else p["embodied_kgco2e"]

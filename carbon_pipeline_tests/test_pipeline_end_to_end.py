@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import duckdb
@@ -98,9 +97,13 @@ def test_one_instance_day_worked_by_hand(ran, small_cur):
     assert row["factor_set"].startswith("default@")
     assert row["method"] == "physical"
     assert row["pue_factor_key"] == "geography:eu-%:2024"
-    trail = json.loads(row["factor_trail"])
-    assert trail["pue"]["source"] and trail["grid_kgco2e_per_kwh"]["source"]
-    assert trail["instance"]["instance_source"] and trail["instance"]["cpu_power_source"]
+    assert row["microarchitecture"] == it["microarchitecture"] and row["cpu_utilisation"] == const["cpu_utilisation"]
+    # Every key on the row resolves to a cited source in marts.dim_factors.
+    for kind, key in (("pue", row["pue_factor_key"]), ("grid_intensity", row["grid_factor_key"]),
+                      ("instance_type", "m5.xlarge"), ("cpu_power", it["microarchitecture"])):
+        (f,) = table(con, "SELECT * FROM marts.dim_factors WHERE factor_set_label = ? AND factor_kind = ? AND factor_key = ? AND provider = 'aws'",
+                     [row["factor_set"], kind, key])
+        assert f["source"] and f["source_year"] and f["licence"], (kind, key)
 
 
 def test_unknown_instance_type_is_reported_not_dropped(ran):

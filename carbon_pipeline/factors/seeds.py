@@ -64,6 +64,7 @@ def load_seeds(
     counts = {}
     con.execute("BEGIN TRANSACTION")
     try:
+        _drop_unversioned(con, tables + ["factor_sets"])
         con.execute(
             "CREATE TABLE IF NOT EXISTS seeds.factor_sets (name VARCHAR, version VARCHAR, label VARCHAR, "
             "description VARCHAR, loaded_at TIMESTAMP)"
@@ -110,6 +111,16 @@ def load_seeds(
         con.execute("ROLLBACK")
         raise
     return counts
+
+
+def _drop_unversioned(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """Seed tables written before factor sets were versioned cannot hold a version: start them afresh."""
+    for table in tables:
+        column = "label" if table == "factor_sets" else "factor_set_label"
+        columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'seeds' AND table_name = ?", [table]).fetchall()}
+        if columns and column not in columns:
+            con.execute(f"DROP TABLE seeds.{quote_ident(table)}")
 
 
 def factor_set_label(seeds_dir: Path, name: str) -> str:

@@ -1,6 +1,6 @@
 -- fct_emissions
 -- grain: resource × usage_date × component (compute, memory, gpu, storage, network, embodied, spend_based) × usage type × application × source, for one billing month
--- purpose: The finest-grain fact every other emission mart aggregates. Each row says how it was computed (method, usage class, the quantity and unit the coefficient applies to, the coefficient, replication, PUE and grid with their keys, a JSON factor trail with every source) and carries low/high bounds from the factors' published ranges (interval arithmetic, not a statistical interval). A line's cost sits on one row only (its primary component), so costs add up.
+-- purpose: The finest-grain fact every other emission mart aggregates. Each row says how it was computed (method, usage class, formula, the billed quantity and its conversion, the quantity and unit the coefficient applies to, the coefficient, replication, utilisation, PUE and grid with their factor keys, the usage and spend rules) so it can be redone by hand; the source of every figure is the seeds row its key names (`carbon-pipeline explain` prints them). It carries low/high bounds from the factors' published ranges (interval arithmetic, not a statistical interval). A line's cost sits on one row only (its primary component), so costs add up.
 -- materialized: partitioned
 WITH p AS (
     SELECT *
@@ -89,29 +89,30 @@ physical AS (
         formula,
         pue_factor_key,
         grid_factor_key,
-        json_object(
-            'pue', json_object('value', pue, 'low', pue_low, 'high', pue_high, 'key', pue_factor_key, 'source', pue_source),
-            'grid_kgco2e_per_kwh', json_object('value', grid_kgco2e_per_kwh, 'low', grid_low, 'high', grid_high,
-                                              'key', grid_factor_key, 'source', grid_source),
-            'coefficient', json_object('value', coefficient, 'unit', coefficient_unit),
-            'replication', json_object('value', replication_factor, 'constant', replication_constant),
-            'unit_conversion', json_object('billed', consumed_quantity, 'billed_unit', consumed_unit,
-                                           'multiplier', unit_multiplier, 'month_hours', unit_month_hours,
-                                           'model_quantity', model_quantity, 'model_unit', canonical_unit),
-            'usage_rule', usage_rule,
-            'storage_media', storage_media,
-            'network_scope', network_scope,
-            'instance', CASE WHEN usage_class = 'instance' THEN json_object(
-                'vcpus', vcpus, 'host_vcpus', host_vcpus, 'microarchitecture', microarchitecture,
-                'cpu_min_watts_per_vcpu', cpu_min_watts_per_vcpu, 'cpu_max_watts_per_vcpu', cpu_max_watts_per_vcpu,
-                'cpu_power_range', json_object('low_factor', cpu_power_low_factor, 'high_factor', cpu_power_high_factor),
-                'cpu_utilisation', cpu_utilisation, 'burstable', is_burstable,
-                'memory_above_cpu_baseline_gb', memory_above_cpu_baseline_gb, 'memory_kwh_per_gb_hour', memory_kwh_per_gb_hour,
-                'gpu_count', gpu_count, 'gpu_model', gpu_model, 'gpu_min_watts', gpu_min_watts, 'gpu_max_watts', gpu_max_watts,
-                'host_embodied_kgco2e', host_embodied_kgco2e, 'host_lifetime_hours', host_lifetime_hours,
-                'instance_source', instance_source, 'cpu_power_source', cpu_power_source,
-                'gpu_power_source', gpu_power_source, 'lifetime_source', lifetime_source) END
-        )::VARCHAR AS factor_trail
+        -- The factors used, as values and keys (sources: the seeds rows these keys name; see `explain`).
+        consumed_quantity AS billed_quantity,
+        consumed_unit AS billed_unit,
+        unit_multiplier,
+        unit_month_hours,
+        usage_rule,
+        storage_media,
+        network_scope,
+        replication_constant,
+        CASE WHEN usage_class = 'instance' THEN cpu_utilisation END AS cpu_utilisation,
+        CASE WHEN usage_class = 'instance' THEN is_burstable END AS is_burstable,
+        microarchitecture,
+        vcpus,
+        host_vcpus,
+        memory_above_cpu_baseline_gb,
+        gpu_count,
+        gpu_model,
+        host_embodied_kgco2e,
+        host_lifetime_hours,
+        NULL AS spend_category,
+        NULL AS spend_rule,
+        NULL AS eur_per_unit,
+        NULL AS fx_key,
+        NULL AS physical_issue
     FROM components
 ),
 
@@ -139,12 +140,29 @@ spend AS (
         'effective cost × EUR per ' || billing_currency || ' / 1000 × kgCO2e per k€' AS formula,
         NULL AS pue_factor_key,
         NULL AS grid_factor_key,
-        json_object(
-            'spend_category', spend_category, 'rule', spend_rule, 'reason', spend_reason,
-            'why_not_physical', physical_issue,
-            'ratio', json_object('value', kgco2e_per_keur, 'low', ratio_low, 'high', ratio_high, 'source', ratio_source),
-            'exchange_rate', json_object('eur_per_unit', eur_per_unit, 'key', fx_key, 'source', fx_source)
-        )::VARCHAR AS factor_trail,
+        consumed_quantity AS billed_quantity,
+        consumed_unit AS billed_unit,
+        NULL AS unit_multiplier,
+        NULL AS unit_month_hours,
+        NULL AS usage_rule,
+        NULL AS storage_media,
+        NULL AS network_scope,
+        NULL AS replication_constant,
+        NULL AS cpu_utilisation,
+        NULL AS is_burstable,
+        NULL AS microarchitecture,
+        NULL AS vcpus,
+        NULL AS host_vcpus,
+        NULL AS memory_above_cpu_baseline_gb,
+        NULL AS gpu_count,
+        NULL AS gpu_model,
+        NULL AS host_embodied_kgco2e,
+        NULL AS host_lifetime_hours,
+        spend_category,
+        spend_rule,
+        eur_per_unit,
+        fx_key,
+        physical_issue,
         effective_cost_eur / 1000 * kgco2e_per_keur AS spend_kgco2e,
         effective_cost_eur / 1000 * ratio_low AS spend_kgco2e_low,
         effective_cost_eur / 1000 * ratio_high AS spend_kgco2e_high

@@ -35,7 +35,8 @@ SELECT
     sum(billed_cost) AS billed_cost,
     any_value(pue_factor_key) FILTER (WHERE component = 'compute') AS pue_factor_key,
     any_value(grid_factor_key) FILTER (WHERE component = 'compute') AS grid_factor_key,
-    any_value(factor_trail) FILTER (WHERE component = 'compute') AS factor_trail
+    any_value(microarchitecture) FILTER (WHERE component = 'compute') AS microarchitecture,
+    any_value(cpu_utilisation) FILTER (WHERE component = 'compute') AS cpu_utilisation
 FROM marts.fct_emissions
 WHERE billing_month = getvariable('billing_month')
   AND usage_class = 'instance'
