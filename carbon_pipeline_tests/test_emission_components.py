@@ -24,6 +24,8 @@ LINES = [
     dict(product="AWSDataTransfer", usage_type="EUW3-DataTransfer-Out-Bytes", resource="i-cpu", amount="50", cost="4.50", unit="GB"),
     dict(product="AWSLambda", usage_type="EUW3-Lambda-GB-Second", resource="fn-a", amount="36000", cost="0.60", unit="Lambda-GB-Second"),
     dict(product="AmazonS3", usage_type="EUW3-TimedStorage-ByteHrs", resource="bucket-odd", amount="7", cost="2.00", unit="Bananas"),
+    dict(product="AmazonRDS", usage_type="EUW3-InstanceUsage:db.m6i.large", resource="db-a", amount="8", cost="1.50", unit="Hrs"),
+    dict(product="AmazonECS", usage_type="EUW3-Fargate-vCPU-Hours:perCPU", resource="task-a", amount="4", cost="0.20", unit="hours"),
     dict(product="AWSSupportBusiness", usage_type="Dollar", type="Fee", amount="1", cost="100.00", unit="Dollar",
          start="2024-01-01T00:00:00Z", end="2024-02-01T00:00:00Z"),
     dict(product="AmazonEC2", usage_type="", type="Tax", amount="1", cost="20.00", unit="",
@@ -188,7 +190,7 @@ def test_tax_gets_no_emissions_but_is_reconciled(emissions):
     (rec,) = table(con, "SELECT * FROM marts.fct_cost_reconciliation")
     assert rec["balanced"] and rec["lines_in"] == len(LINES)
     assert float(rec["effective_cost_without_emissions"]) == 20.0
-    assert rec["lines_physical"] == 7 and rec["lines_spend_based"] == 2
+    assert rec["lines_physical"] == 9 and rec["lines_spend_based"] == 2
 
 
 def test_instance_mart_is_an_aggregate_of_the_fact(emissions):
@@ -198,3 +200,20 @@ def test_instance_mart_is_an_aggregate_of_the_fact(emissions):
     assert close(i["total_kgco2e"], sum(p["total_kgco2e"] for p in parts))
     assert close(i["it_energy_kwh"], sum(p["it_energy_kwh"] for p in parts))
     assert i["instance_hours"] == 10
+
+
+def test_managed_instance_falls_back_to_the_ec2_type(emissions):
+    """db.m6i.large is not in the catalogue: RDS runs it on m6i.large, whose figures are used."""
+    by, _ = emissions
+    assert not [r for r in seed_rows("instance_types") if r["instance_type"] == "db.m6i.large"]
+    it, cp = instance("m6i.large")
+    r = by[("db-a", "compute")]
+    watts = float(cp["min_watts_per_vcpu"]) + const("cpu_utilisation") * (float(cp["max_watts_per_vcpu"]) - float(cp["min_watts_per_vcpu"]))
+    assert r["instance_type"] == "db.m6i.large" and r["microarchitecture"] == it["microarchitecture"]
+    assert close(r["it_energy_kwh"], 8 * float(it["vcpus"]) * watts / 1000)
+
+
+def test_fargate_vcpu_billed_in_plain_hours(emissions):
+    by, _ = emissions
+    r = by[("task-a", "compute")]
+    assert close(r["usage_quantity"], 4) and close(r["it_energy_kwh"], 4 * const("serverless_x86_kwh_per_vcpu_hour"))

@@ -9,6 +9,20 @@ WITH usage AS (
       AND classification_issue IS NULL
 ),
 
+-- A managed-service type the catalogue does not list (db.m6i.large) falls back to the EC2 type it
+-- runs on (m6i.large), which is how CCF and the providers size them.
+catalogue_types AS (
+    SELECT
+        t.provider, t.model_instance_type,
+        coalesce(exact.instance_type, ec2.instance_type) AS catalogue_type
+    FROM (SELECT DISTINCT provider, model_instance_type FROM usage WHERE usage_class = 'instance') AS t
+    LEFT JOIN intermediate.int_instance_type_factors AS exact
+      ON exact.provider = lower(t.provider) AND exact.instance_type = t.model_instance_type
+    LEFT JOIN intermediate.int_instance_type_factors AS ec2
+      ON ec2.provider = lower(t.provider)
+     AND ec2.instance_type = regexp_replace(regexp_replace(t.model_instance_type, '^(db|cache)\.', ''), '\.(search|elasticsearch)$', '')
+),
+
 k AS (
     SELECT
         max(CASE WHEN name = 'ssd_wh_per_tb_hour' THEN value END) AS ssd_wh_per_tb_hour,
@@ -47,8 +61,10 @@ factored AS (
     FROM usage AS u
     CROSS JOIN k
     LEFT JOIN intermediate.int_factor_constants AS rep ON rep.name = u.replication_constant
+    LEFT JOIN catalogue_types AS ct
+      ON u.usage_class = 'instance' AND ct.provider = u.provider AND ct.model_instance_type = u.model_instance_type
     LEFT JOIN intermediate.int_instance_type_factors AS f
-      ON u.usage_class = 'instance' AND f.provider = lower(u.provider) AND f.instance_type = u.model_instance_type
+      ON u.usage_class = 'instance' AND f.provider = lower(u.provider) AND f.instance_type = ct.catalogue_type
     LEFT JOIN intermediate.int_region_factors AS r
       ON r.billing_month = u.billing_month
      AND r.provider = u.provider

@@ -53,10 +53,13 @@ units AS (
 ),
 
 expected AS (
+    -- The units each model accepts. Fargate is billed per vCPU or per GB in plain `hours` in real
+    -- CURs, and older CURs bill Lambda GB-seconds as `seconds`: the quantity is then already per GB.
     SELECT * FROM (VALUES
-        ('instance', 'hours'), ('storage', 'GB-hours'), ('network', 'GB'),
-        ('lambda', 'GB-hours'), ('fargate_vcpu', 'vCPU-hours'), ('fargate_memory', 'GB-hours')
-    ) AS t(usage_class, canonical_unit)
+        ('instance', ['hours']), ('storage', ['GB-hours']), ('network', ['GB']),
+        ('lambda', ['GB-hours', 'hours']), ('fargate_vcpu', ['vCPU-hours', 'hours']),
+        ('fargate_memory', ['GB-hours', 'hours'])
+    ) AS t(usage_class, canonical_units)
 ),
 
 joined AS (
@@ -67,16 +70,20 @@ joined AS (
         k.storage_media,
         k.replication_constant,
         k.network_scope,
-        CASE
-            WHEN k.usage_class = 'instance' AND k.instance_type_regex IS NOT NULL
-                THEN nullif(regexp_extract(l.usage_type, k.instance_type_regex, 1), '')
-            ELSE l.instance_type
-        END AS model_instance_type,
+        -- Managed-service sizes are sometimes abbreviated in usage types (db.r5.12xl): normalised to xlarge.
+        regexp_replace(
+            CASE
+                WHEN k.usage_class = 'instance' AND k.instance_type_regex IS NOT NULL
+                    THEN nullif(regexp_extract(l.usage_type, k.instance_type_regex, 1), '')
+                ELSE l.instance_type
+            END,
+            '([0-9]*)xl$', '\1xlarge'
+        ) AS model_instance_type,
         u.canonical_unit,
         u.multiplier AS unit_multiplier,
         CASE WHEN u.month_hours
              THEN 24 * day(last_day(CAST(l.billing_month || '-01' AS DATE))) ELSE 1 END AS unit_month_hours,
-        e.canonical_unit AS expected_unit
+        e.canonical_units AS expected_units
     FROM lines AS l
     LEFT JOIN classified AS k
       ON k.provider IS NOT DISTINCT FROM l.provider
@@ -89,14 +96,15 @@ joined AS (
 )
 
 SELECT
-    * EXCLUDE (expected_unit),
+    * EXCLUDE (expected_units),
     consumed_quantity * unit_multiplier * unit_month_hours AS model_quantity,
     CASE
         WHEN NOT carries_usage THEN 'no physical usage on a ' || coalesce(line_item_type, '?') || ' line'
         WHEN usage_class IS NULL THEN 'no usage class rule for ' || coalesce(service_code, '?') || ' ' || coalesce(usage_type, '?')
         WHEN usage_class = 'no_physical_model' THEN 'no physical model for ' || coalesce(service_code, '?') || ' ' || coalesce(usage_type, '?') || ' (rule ' || usage_rule || ')'
         WHEN canonical_unit IS NULL THEN 'unit ' || coalesce(consumed_unit, '(empty)') || ' is not in the units table'
-        WHEN canonical_unit <> expected_unit THEN 'unit ' || consumed_unit || ' converts to ' || canonical_unit || ', but ' || usage_class || ' usage needs ' || expected_unit
+        WHEN NOT list_contains(expected_units, canonical_unit)
+            THEN 'unit ' || consumed_unit || ' converts to ' || canonical_unit || ', but ' || usage_class || ' usage needs ' || array_to_string(expected_units, ' or ')
         WHEN usage_class = 'instance' AND model_instance_type IS NULL THEN 'no instance type on the line'
     END AS classification_issue
 FROM joined

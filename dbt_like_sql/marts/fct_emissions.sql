@@ -10,53 +10,77 @@ WITH p AS (
 ),
 
 components AS (
-    -- Positional UNION ALL: every branch is p.* followed by the same ten columns in the same order.
-    -- compute: instances (CPU power at utilisation) and serverless vCPU-hours
-    SELECT p.*, 'compute' AS component, usage_class <> 'fargate_memory' AS is_primary,
-           CASE WHEN usage_class = 'instance' THEN model_quantity * vcpus ELSE serverless_vcpu_hours END AS usage_quantity,
-           'vCPU-hours' AS usage_unit,
-           CASE WHEN usage_class = 'instance'
+    -- One pass: each line joins the components it has (a line has 1 to 4), and every component-specific
+    -- column is a CASE on the component.
+    SELECT
+        p.*,
+        c.component,
+        CASE c.component
+            WHEN 'compute' THEN usage_class <> 'fargate_memory'
+            WHEN 'memory' THEN usage_class = 'fargate_memory'
+            WHEN 'gpu' THEN false
+            WHEN 'embodied' THEN false
+            ELSE true
+        END AS is_primary,
+        CASE c.component
+            WHEN 'compute' THEN CASE WHEN usage_class = 'instance' THEN model_quantity * vcpus ELSE serverless_vcpu_hours END
+            WHEN 'memory' THEN CASE WHEN usage_class = 'instance' THEN model_quantity * memory_above_cpu_baseline_gb ELSE serverless_gb_hours END
+            WHEN 'gpu' THEN model_quantity * gpu_count
+            ELSE model_quantity
+        END AS usage_quantity,
+        CASE c.component
+            WHEN 'compute' THEN 'vCPU-hours' WHEN 'memory' THEN 'GB-hours' WHEN 'gpu' THEN 'GPU-hours'
+            WHEN 'storage' THEN 'GB-hours' WHEN 'network' THEN 'GB' ELSE 'instance-hours'
+        END AS usage_unit,
+        CASE c.component
+            WHEN 'compute' THEN CASE WHEN usage_class = 'instance'
                 THEN cpu_min_watts_per_vcpu + cpu_utilisation * (cpu_max_watts_per_vcpu - cpu_min_watts_per_vcpu)
-                ELSE serverless_kwh_per_vcpu_hour END AS coefficient,
-           CASE WHEN usage_class = 'instance' THEN 'W per vCPU' ELSE 'kWh per vCPU-hour' END AS coefficient_unit,
-           compute_kwh AS it_energy_kwh, compute_kwh * compute_low_factor AS it_energy_kwh_low,
-           compute_kwh * compute_high_factor AS it_energy_kwh_high,
-           CASE WHEN usage_class = 'instance'
+                ELSE serverless_kwh_per_vcpu_hour END
+            WHEN 'memory' THEN CASE WHEN usage_class = 'instance' THEN memory_kwh_per_gb_hour ELSE serverless_memory_kwh_per_gb_hour END
+            WHEN 'gpu' THEN gpu_min_watts + cpu_utilisation * (gpu_max_watts - gpu_min_watts)
+            WHEN 'storage' THEN storage_wh_per_tb_hour
+            WHEN 'network' THEN network_kwh_per_gb
+            ELSE host_embodied_kgco2e
+        END AS coefficient,
+        CASE c.component
+            WHEN 'compute' THEN CASE WHEN usage_class = 'instance' THEN 'W per vCPU' ELSE 'kWh per vCPU-hour' END
+            WHEN 'memory' THEN 'kWh per GB-hour' WHEN 'gpu' THEN 'W per GPU' WHEN 'storage' THEN 'Wh per TB-hour'
+            WHEN 'network' THEN 'kWh per GB' ELSE 'kgCO2e per host'
+        END AS coefficient_unit,
+        CASE c.component
+            WHEN 'compute' THEN compute_kwh WHEN 'memory' THEN memory_kwh WHEN 'gpu' THEN gpu_kwh
+            WHEN 'storage' THEN storage_kwh WHEN 'network' THEN network_kwh ELSE 0
+        END AS it_energy_kwh,
+        CASE c.component
+            WHEN 'compute' THEN compute_kwh * compute_low_factor WHEN 'memory' THEN memory_kwh WHEN 'gpu' THEN gpu_kwh
+            WHEN 'storage' THEN storage_kwh WHEN 'network' THEN network_kwh * network_low_factor ELSE 0
+        END AS it_energy_kwh_low,
+        CASE c.component
+            WHEN 'compute' THEN compute_kwh * compute_high_factor WHEN 'memory' THEN memory_kwh WHEN 'gpu' THEN gpu_kwh
+            WHEN 'storage' THEN storage_kwh WHEN 'network' THEN network_kwh * network_high_factor ELSE 0
+        END AS it_energy_kwh_high,
+        CASE c.component
+            WHEN 'compute' THEN CASE WHEN usage_class = 'instance'
                 THEN 'vCPU-hours × (min W + utilisation × (max W − min W)) / 1000 × replication'
-                ELSE 'vCPU-hours × kWh per vCPU-hour × replication' END AS formula
-    FROM p WHERE compute_kwh IS NOT NULL
-    UNION ALL
-    SELECT p.*, 'memory', usage_class = 'fargate_memory',
-           CASE WHEN usage_class = 'instance' THEN model_quantity * memory_above_cpu_baseline_gb ELSE serverless_gb_hours END,
-           'GB-hours',
-           CASE WHEN usage_class = 'instance' THEN memory_kwh_per_gb_hour ELSE serverless_memory_kwh_per_gb_hour END,
-           'kWh per GB-hour',
-           memory_kwh, memory_kwh, memory_kwh,
-           CASE WHEN usage_class = 'instance'
+                ELSE 'vCPU-hours × kWh per vCPU-hour × replication' END
+            WHEN 'memory' THEN CASE WHEN usage_class = 'instance'
                 THEN 'instance-hours × GB above the CPU baseline × kWh per GB-hour × replication'
                 ELSE 'GB-hours × kWh per GB-hour × replication' END
-    FROM p WHERE memory_kwh IS NOT NULL
-    UNION ALL
-    SELECT p.*, 'gpu', false, model_quantity * gpu_count, 'GPU-hours',
-           gpu_min_watts + cpu_utilisation * (gpu_max_watts - gpu_min_watts), 'W per GPU',
-           gpu_kwh, gpu_kwh, gpu_kwh,
-           'GPU-hours × (min W + utilisation × (max W − min W)) / 1000 × replication'
-    FROM p WHERE gpu_kwh IS NOT NULL
-    UNION ALL
-    SELECT p.*, 'storage', true, model_quantity, 'GB-hours', storage_wh_per_tb_hour, 'Wh per TB-hour',
-           storage_kwh, storage_kwh, storage_kwh,
-           'GB-hours / 1000 × Wh per TB-hour / 1000 × replication'
-    FROM p WHERE storage_kwh IS NOT NULL
-    UNION ALL
-    SELECT p.*, 'network', true, model_quantity, 'GB', network_kwh_per_gb, 'kWh per GB',
-           network_kwh, network_kwh * network_low_factor, network_kwh * network_high_factor,
-           'GB × kWh per GB (' || network_scope || ')'
-    FROM p WHERE network_kwh IS NOT NULL
-    UNION ALL
-    SELECT p.*, 'embodied', false, model_quantity, 'instance-hours', host_embodied_kgco2e, 'kgCO2e per host',
-           0, 0, 0,
-           'host kgCO2e × instance-hours / lifetime hours × vCPUs / host vCPUs × replication'
-    FROM p WHERE embodied_kgco2e IS NOT NULL
+            WHEN 'gpu' THEN 'GPU-hours × (min W + utilisation × (max W − min W)) / 1000 × replication'
+            WHEN 'storage' THEN 'GB-hours / 1000 × Wh per TB-hour / 1000 × replication'
+            WHEN 'network' THEN 'GB × kWh per GB (' || network_scope || ')'
+            ELSE 'host kgCO2e × instance-hours / lifetime hours × vCPUs / host vCPUs × replication'
+        END AS formula
+    FROM p
+    JOIN (VALUES ('compute'), ('memory'), ('gpu'), ('storage'), ('network'), ('embodied')) AS c(component)
+      ON CASE c.component
+             WHEN 'compute' THEN p.compute_kwh IS NOT NULL
+             WHEN 'memory' THEN p.memory_kwh IS NOT NULL
+             WHEN 'gpu' THEN p.gpu_kwh IS NOT NULL
+             WHEN 'storage' THEN p.storage_kwh IS NOT NULL
+             WHEN 'network' THEN p.network_kwh IS NOT NULL
+             ELSE p.embodied_kgco2e IS NOT NULL
+         END
 ),
 
 physical AS (
