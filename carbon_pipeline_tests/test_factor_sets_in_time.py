@@ -71,6 +71,7 @@ def test_overrides_replace_figures_and_say_so(small_cur, tmp_path):
     overrides = [
         {"factor": "pue", "provider": "aws", "region": "eu-west-3", "value": 1.2, "reason": "insurer's cloud 1 figure (seed 000)"},
         {"factor": "host_lifetime_years", "provider": "aws", "value": 6, "reason": "Boavizta cloud lifetime"},
+        {"factor": "grid_intensity", "provider": "aws", "value": 0.1, "reason": "supplier-specific figure"},
     ]
     base = load_config(write_config(tmp_path, str(small_cur)))
     run_pipeline(base, ["2024-01"])
@@ -92,7 +93,8 @@ def test_overrides_replace_figures_and_say_so(small_cur, tmp_path):
             assert r["host_lifetime_hours"] == 6 * 8760
         else:
             assert r["pue"] == 1.2 and r["pue_factor_key"] == "override:eu-west-3"
-            assert math.isclose(r["operational_kgco2e"], b["operational_kgco2e"] * 1.2 / b["pue"], rel_tol=1e-9)
+            assert r["grid_kgco2e_per_kwh"] == 0.1 and r["grid_factor_key"] == "override:*"
+            assert math.isclose(r["operational_kgco2e"], b["operational_kgco2e"] * 1.2 / b["pue"] * 0.1 / b["grid_kgco2e_per_kwh"], rel_tol=1e-9)
     sources = {(f["factor_kind"], f["factor_key"]): f["source"] for f in table(con, "SELECT * FROM marts.dim_factors WHERE factor_set_label = '*'")}
     assert sources[("pue", "override:eu-west-3")] == "configuration override: insurer's cloud 1 figure (seed 000)"
     assert sources[("host_lifetime_years", "override:*")] == "configuration override: Boavizta cloud lifetime"

@@ -16,21 +16,18 @@ overrides AS (
     WHERE factor IN ('pue', 'grid_intensity')
 ),
 
-pue_override AS (
-    SELECT n.provider, n.region_id, n.usage_year, o.value, o.region_id AS scope_region, o.reason
+-- The override that applies to each region and factor: the region's own, else the provider-wide one.
+region_overrides AS (
+    SELECT n.provider, n.region_id, n.usage_year, o.factor, o.value, o.region_id AS scope_region, o.reason
     FROM needed AS n
     JOIN overrides AS o
-      ON o.factor = 'pue' AND o.provider = lower(n.provider) AND o.region_id IN (n.region_id, '*')
-    QUALIFY row_number() OVER (PARTITION BY n.provider, n.region_id, n.usage_year ORDER BY o.region_id = '*') = 1
+      ON o.provider = lower(n.provider) AND o.region_id IN (n.region_id, '*')
+    QUALIFY row_number() OVER (PARTITION BY n.provider, n.region_id, n.usage_year, o.factor ORDER BY o.region_id = '*') = 1
 ),
 
-grid_override AS (
-    SELECT n.provider, n.region_id, n.usage_year, o.value, o.region_id AS scope_region, o.reason
-    FROM needed AS n
-    JOIN overrides AS o
-      ON o.factor = 'grid_intensity' AND o.provider = lower(n.provider) AND o.region_id IN (n.region_id, '*')
-    QUALIFY row_number() OVER (PARTITION BY n.provider, n.region_id, n.usage_year ORDER BY o.region_id = '*') = 1
-),
+pue_override AS (SELECT * FROM region_overrides WHERE factor = 'pue'),
+
+grid_override AS (SELECT * FROM region_overrides WHERE factor = 'grid_intensity'),
 
 pue AS (
     SELECT
