@@ -2645,6 +2645,13 @@ def build_ccf(repo: Path, out: Path) -> dict[str, int]:
                           "(packages/aws/src/lib/AWSMemoryEstimatesBuilder.ts checkInstanceTypes), " + CCF_APP_URL +
                           " " + CCF_APP_RELEASE),
                   source_year=CCF_APP_YEAR, licence=LIC_CCF))
+    C.append(dict(name="burstable_vcpu_scaling", value="1", unit="flag", low="", high="",
+                  source=("carbon_pipeline switch, 1 = CCF's burstable rule: a burstable instance (keys of "
+                          "BURSTABLE_INSTANCE_BASELINE_UTILIZATION) runs at the average utilisation on vCPU-hours "
+                          "scaled by baseline / utilisation (packages/aws/src/lib/CostAndUsageReportsRow.ts "
+                          "getBurstableInstanceVCPu); absent or 0 = it runs at its baseline utilisation on its "
+                          "vCPUs, " + CCF_APP_URL + " " + CCF_APP_RELEASE),
+                  source_year=CCF_APP_YEAR, licence=LIC_CCF))
     C.append(dict(name="lambda_mb_per_vcpu", value="1792", unit="MB of configured memory per vCPU", low="", high="",
                   source=("Cloud Carbon Footprint methodology ('A note on AWS Lambda Compute Estimates': estimated "
                           "vCPUs = memory allocated / 1,792 MB), microsite/docs/HowItWorks/Methodology.md, " +
@@ -2661,6 +2668,19 @@ def build_ccf(repo: Path, out: Path) -> dict[str, int]:
             f"{fmt(wmin)})) / 1000"
             + ("; CCF has no Arm Fargate processor (its Arm Fargate vCPU lines get 0 kWh and are classified "
                "no_physical_model in usage_classes.csv)" if arch == "arm" else ""))
+    # Lambda as CCF computes it, minus known defect 3 (the GB-seconds are divided by lambda_mb_per_vcpu): x86
+    # functions on the 'Unknown' processor (serverless_x86_kwh_per_vcpu_hour), Arm ones on 'AWS Graviton2'
+    # (CostAndUsageReportsRow.ts getComputeProcessors), and the configured memory at CCF's MEMORY_COEFFICIENT.
+    g2 = power["aws"]["AWS Graviton2"]
+    add("lambda_arm_kwh_per_vcpu_hour", (g2.min_w + u * (g2.max_w - g2.min_w)) / 1000, "kWh per vCPU-hour",
+        f"carbon_pipeline switch for Arm Lambda (absent = serverless_arm_kwh_per_vcpu_hour): CCF computes "
+        f"Lambda-GB-Second-ARM on the 'AWS Graviton2' processor (CostAndUsageReportsRow.ts getComputeProcessors): "
+        f"(MIN_WATTS_BY_COMPUTE_PROCESSOR {fmt(g2.min_w)} + {fmt(u)} x (MAX {fmt(g2.max_w)} - {fmt(g2.min_w)})) "
+        f"/ 1000")
+    add("lambda_memory_kwh_per_gb_hour", D(src.const("aws", "MEMORY_COEFFICIENT")), "kWh per GB-hour",
+        "carbon_pipeline switch for Lambda (absent = serverless_memory_kwh_per_gb_hour): CCF gives the memory of a "
+        "function no energy (known defect 3, fixed in this set); the configured GB-hours get "
+        "AWS_CLOUD_CONSTANTS.MEMORY_COEFFICIENT, as the methodology's note on Lambda says they should")
     ssd = D(src.const("aws", "SSDCOEFFICIENT"))
     add("serverless_memory_kwh_per_gb_hour", ssd / 1000000, "kWh per GB-hour",
         f"CCF reads Fargate memory GB-hours as SSD storage (CostAndUsageTypes.ts SSD_USAGE_TYPES 'Fargate-GB-Hours', "

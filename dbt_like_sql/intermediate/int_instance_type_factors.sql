@@ -9,6 +9,7 @@ WITH k AS (
         max(CASE WHEN name = 'memory_vcpus_per_physical_chip' THEN value END) AS memory_vcpus_per_physical_chip,
         coalesce(max(CASE WHEN name = 'memory_excess_per_chip' THEN value END), 0) AS memory_excess_per_chip,
         coalesce(max(CASE WHEN name = 'burstable_memory_excluded' THEN value END), 0) AS burstable_memory_excluded,
+        coalesce(max(CASE WHEN name = 'burstable_vcpu_scaling' THEN value END), 0) AS burstable_vcpu_scaling,
         max(CASE WHEN name = 'host_lifetime_years' THEN value END) AS lifetime_default,
         max(CASE WHEN name = 'host_lifetime_years' THEN low END) AS lifetime_default_low,
         max(CASE WHEN name = 'host_lifetime_years' THEN high END) AS lifetime_default_high,
@@ -59,7 +60,12 @@ SELECT
     TRY_CAST(gp.min_watts AS DOUBLE) AS gpu_min_watts,
     TRY_CAST(gp.max_watts AS DOUBLE) AS gpu_max_watts,
     -- A configured utilisation wins; burstable types run around their baseline, which the set may give per type; else the set's average.
-    coalesce(ut.value, b.value, k.cpu_utilisation) AS cpu_utilisation,
+    -- With burstable_vcpu_scaling (CCF's method, CostAndUsageReportsRow.getBurstableInstanceVCPu) a burstable type
+    -- runs at the set's utilisation instead, on vCPUs scaled by baseline / utilisation (cpu_vcpu_scale).
+    CASE WHEN k.burstable_vcpu_scaling = 1 AND b.value IS NOT NULL THEN coalesce(ut.value, k.cpu_utilisation)
+         ELSE coalesce(ut.value, b.value, k.cpu_utilisation) END AS cpu_utilisation,
+    CASE WHEN k.burstable_vcpu_scaling = 1 AND b.value IS NOT NULL THEN b.value / coalesce(ut.value, k.cpu_utilisation)
+         ELSE 1 END AS cpu_vcpu_scale,
     b.value IS NOT NULL AS is_burstable,
     k.memory_kwh_per_gb_hour,
     -- Memory the CPU figure does not already include (CCF's approach): SPECpower hosts behind the

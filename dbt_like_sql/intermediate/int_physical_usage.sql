@@ -39,7 +39,11 @@ k AS (
         max(CASE WHEN name = 'serverless_memory_kwh_per_gb_hour' THEN value END) AS serverless_memory_kwh_per_gb_hour,
         max(CASE WHEN name = 'serverless_x86_kwh_per_vcpu_hour' THEN value END) AS serverless_x86_kwh_per_vcpu_hour,
         max(CASE WHEN name = 'serverless_arm_kwh_per_vcpu_hour' THEN value END) AS serverless_arm_kwh_per_vcpu_hour,
-        max(CASE WHEN name = 'lambda_mb_per_vcpu' THEN value END) AS lambda_mb_per_vcpu
+        max(CASE WHEN name = 'lambda_mb_per_vcpu' THEN value END) AS lambda_mb_per_vcpu,
+        -- Optional Lambda-only coefficients (the ccf set: CCF's Graviton2 for Arm functions, CCF's memory
+        -- coefficient for their memory); absent from a set, Lambda uses the serverless_* coefficients.
+        max(CASE WHEN name = 'lambda_arm_kwh_per_vcpu_hour' THEN value END) AS lambda_arm_kwh_per_vcpu_hour,
+        max(CASE WHEN name = 'lambda_memory_kwh_per_gb_hour' THEN value END) AS lambda_memory_kwh_per_gb_hour
     FROM intermediate.int_factor_constants
 ),
 
@@ -49,7 +53,7 @@ factored AS (
         coalesce(rep.value, 1) AS replication_factor,
         f.vcpus, f.memory_gb, f.microarchitecture, f.host_vcpus, f.host_embodied_kgco2e,
         f.cpu_min_watts_per_vcpu, f.cpu_max_watts_per_vcpu, f.cpu_power_low_factor, f.cpu_power_high_factor,
-        f.cpu_utilisation, f.is_burstable, f.memory_above_cpu_baseline_gb, f.memory_kwh_per_gb_hour,
+        f.cpu_utilisation, f.cpu_vcpu_scale, f.is_burstable, f.memory_above_cpu_baseline_gb, f.memory_kwh_per_gb_hour,
         f.gpu_count, f.gpu_model, f.gpu_min_watts, f.gpu_max_watts,
         f.host_lifetime_hours, f.host_lifetime_hours_low, f.host_lifetime_hours_high,
         f.instance_source, f.cpu_power_source, f.gpu_power_source, f.lifetime_source,
@@ -74,7 +78,9 @@ factored AS (
 
 reasoned AS (
     SELECT
-        *,
+        -- The memory coefficient of the line: a Lambda line takes lambda_memory_kwh_per_gb_hour when the set has one.
+        * REPLACE (CASE WHEN usage_class = 'lambda' THEN coalesce(lambda_memory_kwh_per_gb_hour, serverless_memory_kwh_per_gb_hour)
+                        ELSE serverless_memory_kwh_per_gb_hour END AS serverless_memory_kwh_per_gb_hour),
         CASE
             WHEN replication_constant IS NOT NULL AND replication_factor IS NULL THEN 'constant ' || replication_constant || ' missing from the factor set'
             WHEN usage_class = 'instance' AND catalogue_instance_type IS NULL THEN 'instance type ' || model_instance_type || ' is not in the factor set''s instance catalogue'
@@ -98,7 +104,8 @@ reasoned AS (
             WHEN 'fargate_vcpu' THEN model_quantity
         END AS serverless_vcpu_hours,
         CASE usage_class WHEN 'lambda' THEN model_quantity WHEN 'fargate_memory' THEN model_quantity END AS serverless_gb_hours,
-        CASE WHEN is_arm THEN serverless_arm_kwh_per_vcpu_hour ELSE serverless_x86_kwh_per_vcpu_hour END AS serverless_kwh_per_vcpu_hour
+        CASE WHEN is_arm AND usage_class = 'lambda' THEN coalesce(lambda_arm_kwh_per_vcpu_hour, serverless_arm_kwh_per_vcpu_hour)
+             WHEN is_arm THEN serverless_arm_kwh_per_vcpu_hour ELSE serverless_x86_kwh_per_vcpu_hour END AS serverless_kwh_per_vcpu_hour
     FROM factored
 )
 
@@ -106,7 +113,7 @@ SELECT
     *,
     -- CPU: CCF linear interpolation of W per vCPU at the utilisation; low/high from the power figure's range.
     CASE
-        WHEN usage_class = 'instance' THEN model_quantity * vcpus
+        WHEN usage_class = 'instance' THEN model_quantity * vcpus * cpu_vcpu_scale
             * (cpu_min_watts_per_vcpu + cpu_utilisation * (cpu_max_watts_per_vcpu - cpu_min_watts_per_vcpu)) / 1000 * replication_factor
         WHEN usage_class IN ('lambda', 'fargate_vcpu') THEN serverless_vcpu_hours * serverless_kwh_per_vcpu_hour * replication_factor
     END AS compute_kwh,

@@ -23,7 +23,8 @@ components AS (
             ELSE true
         END AS is_primary,
         CASE c.component
-            WHEN 'compute' THEN CASE WHEN usage_class = 'instance' THEN model_quantity * vcpus ELSE serverless_vcpu_hours END
+            -- (cpu_vcpu_scale is 1 except under a set that scales burstable vCPUs, as CCF does)
+            WHEN 'compute' THEN CASE WHEN usage_class = 'instance' THEN model_quantity * vcpus * cpu_vcpu_scale ELSE serverless_vcpu_hours END
             WHEN 'memory' THEN CASE WHEN usage_class = 'instance' THEN model_quantity * memory_above_cpu_baseline_gb ELSE serverless_gb_hours END
             WHEN 'gpu' THEN model_quantity * gpu_count
             ELSE model_quantity
