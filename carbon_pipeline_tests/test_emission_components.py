@@ -24,6 +24,8 @@ LINES = [
     dict(product="AWSDataTransfer", usage_type="EUW3-DataTransfer-Out-Bytes", resource="i-cpu", amount="50", cost="4.50", unit="GB"),
     dict(product="AWSLambda", usage_type="EUW3-Lambda-GB-Second", resource="fn-a", amount="36000", cost="0.60", unit="Lambda-GB-Second"),
     dict(product="AmazonS3", usage_type="EUW3-TimedStorage-ByteHrs", resource="bucket-odd", amount="7", cost="2.00", unit="Bananas"),
+    dict(product="AmazonEC2", usage_type="EUW3-BoxUsage:t3.micro", resource="i-burst", instance_type="t3.micro",
+         amount="24", cost="0.27", unit="Hrs"),
     dict(product="AmazonRDS", usage_type="EUW3-InstanceUsage:db.m6i.large", resource="db-a", amount="8", cost="1.50", unit="Hrs"),
     dict(product="AmazonECS", usage_type="EUW3-Fargate-vCPU-Hours:perCPU", resource="task-a", amount="4", cost="0.20", unit="hours"),
     dict(product="AWSSupportBusiness", usage_type="Dollar", type="Fee", amount="1", cost="100.00", unit="Dollar",
@@ -190,7 +192,7 @@ def test_tax_gets_no_emissions_but_is_reconciled(emissions):
     (rec,) = table(con, "SELECT * FROM marts.fct_cost_reconciliation")
     assert rec["balanced"] and rec["lines_in"] == len(LINES)
     assert float(rec["effective_cost_without_emissions"]) == 20.0
-    assert rec["lines_physical"] == 9 and rec["lines_spend_based"] == 2
+    assert rec["lines_physical"] == 10 and rec["lines_spend_based"] == 2
 
 
 def test_instance_mart_is_an_aggregate_of_the_fact(emissions):
@@ -217,3 +219,14 @@ def test_fargate_vcpu_billed_in_plain_hours(emissions):
     by, _ = emissions
     r = by[("task-a", "compute")]
     assert close(r["usage_quantity"], 4) and close(r["it_energy_kwh"], 4 * const("serverless_x86_kwh_per_vcpu_hour"))
+
+
+def test_burstable_instance_runs_at_its_published_baseline(emissions):
+    by, _ = emissions
+    it, cp = instance("t3.micro")
+    baseline = const("burstable_baseline_utilisation_t3.micro")
+    assert baseline == 0.1 and baseline != const("cpu_utilisation")
+    watts = float(cp["min_watts_per_vcpu"]) + baseline * (float(cp["max_watts_per_vcpu"]) - float(cp["min_watts_per_vcpu"]))
+    r = by[("i-burst", "compute")]
+    assert r["is_burstable"] and r["cpu_utilisation"] == baseline
+    assert close(r["it_energy_kwh"], 24 * float(it["vcpus"]) * watts / 1000)

@@ -1117,6 +1117,20 @@ def constants_rows_default() -> list[dict]:
     add("serverless_memory_kwh_per_gb_hour", "0.0000598", "kWh per GB-hour", TAILPIPE_SRC, 2024, LIC_PUBLIC)
     add("serverless_x86_kwh_per_vcpu_hour", "0.0088121875", "kWh per vCPU-hour", TAILPIPE_SRC, 2024, LIC_PUBLIC)
     add("serverless_arm_kwh_per_vcpu_hour", "0.00191015625", "kWh per vCPU-hour", TAILPIPE_SRC, 2024, LIC_PUBLIC)
+    # Burstable (T-family) instances: AWS's published baseline utilisation per vCPU. Over time a burstable
+    # instance can only run above its baseline by spending credits it earned below it (standard mode), so
+    # the baseline is this set's average utilisation for them, in place of cpu_utilisation.
+    burst_src = ("Amazon EC2 User Guide, 'Burstable performance instances': baseline utilization per vCPU in the "
+                 "CPU credit table (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-credits-baseline-concepts.html); "
+                 "used as the average utilisation of T-family instances (standard credit mode)")
+    t3_like = {"nano": "0.05", "micro": "0.1", "small": "0.2", "medium": "0.2", "large": "0.3", "xlarge": "0.4",
+               "2xlarge": "0.4"}
+    t2 = {"nano": "0.05", "micro": "0.1", "small": "0.2", "medium": "0.2", "large": "0.3", "xlarge": "0.225",
+          "2xlarge": "0.17"}
+    for family, table in (("t2", t2), ("t3", t3_like), ("t3a", t3_like), ("t4g", t3_like)):
+        for size, value in table.items():
+            add(f"burstable_baseline_utilisation_{family}.{size}", value, "ratio", burst_src, 2024,
+                LIC_AWS)
     # switches that select CCF's method where it differs from this set's (1 in the ccf set; see factor_set.yaml)
     add("memory_excess_per_chip", "0", "flag",
         "carbon_pipeline switch. 0 = host-level memory surplus: max(0, host_memory_gb - chips x memory_gb_per_chip) "
