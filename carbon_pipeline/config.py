@@ -31,12 +31,18 @@ class ConfigError(ValueError):
     """A configuration problem, phrased for the person who wrote the file."""
 
 
+PHASES = ("learning", "industrialised")
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     name: str
     kind: str
     location: str
     region: str | None = None
+    # learning: runs by hand, each month validated with Great Expectations for a person to approve;
+    # industrialised: approved, scheduled nightly, SQL audits only.
+    phase: str = "learning"
 
     @property
     def is_s3(self) -> bool:
@@ -88,12 +94,16 @@ class PipelineConfig:
     def cache_dir(self) -> Path:
         return self.warehouse / "cache"
 
+    @property
+    def validations_dir(self) -> Path:
+        return self.warehouse / "validations"
+
 
 _TOP_KEYS = {
     "warehouse", "factor_set", "application_tag", "sources", "aws_region", "first_month",
     "memory_limit", "threads", "factor_seeds_dir", "overrides",
 }
-_SOURCE_KEYS = {"name", "kind", "location", "region"}
+_SOURCE_KEYS = {"name", "kind", "location", "region", "phase"}
 
 
 def resolve_config_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -186,7 +196,10 @@ def parse_config(raw: Any, *, base_dir: Path, config_path: Path | None = None) -
         elif not re.match(r"^s3://[a-z0-9][a-z0-9.\-]{1,62}(/.*)?$", location):
             raise ConfigError(f"{where}: '{label}.location' is not a valid s3://bucket/prefix: {location!r}")
         region = item.get("region", aws_region)
-        sources.append(SourceConfig(name=name, kind=kind, location=location, region=region))
+        phase = item.get("phase", "learning")
+        if phase not in PHASES:
+            raise ConfigError(f"{where}: '{label}.phase' must be one of {', '.join(PHASES)}, got {phase!r}")
+        sources.append(SourceConfig(name=name, kind=kind, location=location, region=region, phase=phase))
     names = [s.name for s in sources]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -6,6 +6,7 @@ each, which costs well under a second), exactly what ``dagster dev`` launches fo
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ class RunSummary:
     duckdb_path: Path
     parquet_dir: Path
     totals: dict = field(default_factory=dict)
+    validations: str = ""
 
     def render(self) -> str:
         t = self.totals
@@ -51,6 +53,7 @@ class RunSummary:
             ("embodied kgCO2e", f"{t.get('embodied_kgco2e', 0):,.3f}"),
             ("spend-based kgCO2e", f"{t.get('spend_based_kgco2e', 0):,.3f}"),
             ("total kgCO2e", f"{t.get('total_kgco2e', 0):,.3f}  (bounds {t.get('total_kgco2e_low', 0):,.0f} .. {t.get('total_kgco2e_high', 0):,.0f})"),
+            ("learning phase", self.validations or "no source in its learning phase"),
             ("DuckDB", str(self.duckdb_path)),
             ("Parquet", str(self.parquet_dir)),
         ]
@@ -97,7 +100,19 @@ def run_pipeline(
         progress.install(None)
         if bars:
             bars.close()
-    return RunSummary(months, config.duckdb_path, config.parquet_dir, _totals(resources["warehouse"], months))
+    return RunSummary(months, config.duckdb_path, config.parquet_dir, _totals(resources["warehouse"], months),
+                      _validations(config, months))
+
+
+def _validations(config: PipelineConfig, months: list[str]) -> str:
+    """One line on the Great Expectations reports of learning-phase sources for these months."""
+    reports = [config.validations_dir / s.name / f"{m}.json" for s in config.sources if s.phase == "learning" for m in months]
+    reports = [r for r in reports if r.is_file()]
+    if not reports:
+        return ""
+    failing = [r for r in reports if not json.loads(r.read_text()).get("success")]
+    return (f"{len(reports)} source-month(s) validated with Great Expectations, {len(failing)} with failed "
+            f"expectations (reports: {config.validations_dir})")
 
 
 def _materialize(assets, partition_key, resources, instance) -> None:

@@ -22,6 +22,8 @@ def warehouse_resource(config: PipelineConfig, recompute: bool = False) -> DuckD
         factor_set_label=factor_set_label(config.factor_seeds_dir, config.factor_set),
         application_tag=config.application_tag,
         recompute=recompute,
+        learning_sources=[s.name for s in config.sources if s.phase == "learning"],
+        validations_dir=str(config.validations_dir),
     )
 
 

@@ -103,7 +103,7 @@ def write_cur_csv(path: Path, lines: list[dict]) -> Path:
                 "identity/TimeInterval": f"{start}/{line.get('end', start)}",
                 "bill/BillingEntity": line.get("entity", "AWS"),
                 "bill/PayerAccountId": "999999999999",
-                "bill/BillingPeriodStartDate": start[:8] + "01T00:00:00Z",
+                "bill/BillingPeriodStartDate": line.get("billing_period", start[:8] + "01T00:00:00Z"),
                 "lineItem/UsageAccountId": "123456789012",
                 "lineItem/LineItemType": line.get("type", "Usage"),
                 "lineItem/UsageStartDate": start,

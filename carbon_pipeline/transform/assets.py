@@ -6,6 +6,8 @@ published to Parquet. Views (staging) are created once and read whatever month t
 """
 
 
+from pathlib import Path
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -27,8 +29,12 @@ from carbon_pipeline.sources.assets import raw_asset_key
 from carbon_pipeline.warehouse.models import ModelError, SqlAudit, SqlModel, load_audits, load_models
 from carbon_pipeline.warehouse.publish import publish
 from carbon_pipeline.warehouse.resources import DuckDBWarehouse
+from carbon_pipeline.quality.expectations import validate_source_month
 from carbon_pipeline.warehouse.factor_pins import factor_set_for_month
 from carbon_pipeline.warehouse.runner import AuditFailed, run_model, set_variables
+
+
+GX_CHECK = "great_expectations_learning_phase"
 
 
 def model_key(model: SqlModel) -> AssetKey:
@@ -57,6 +63,11 @@ def build_model_asset(model: SqlModel, deps: list[AssetKey], audits: list[SqlAud
                        description=a.header.get("purpose", ""))
         for a in audits
     ]
+    validates = model.header.get("validate") == "great_expectations"
+    if validates:
+        check_specs.append(AssetCheckSpec(
+            GX_CHECK, asset=model_key(model), blocking=False,
+            description="Great Expectations suite on the month's rows of each learning-phase source (evidence for approval)."))
 
     @asset(
         key=model_key(model),
@@ -74,7 +85,7 @@ def build_model_asset(model: SqlModel, deps: list[AssetKey], audits: list[SqlAud
     )
     def _model(context: AssetExecutionContext, warehouse: DuckDBWarehouse):
         months = months_of(context) if model.partitioned else [None]
-        rows, failures, published = {}, {a.name: {} for a in audits}, []
+        rows, failures, published, validations = {}, {a.name: {} for a in audits}, [], []
         with warehouse.connect() as con:
             for month in months:
                 if month is not None:
@@ -96,12 +107,29 @@ def build_model_asset(model: SqlModel, deps: list[AssetKey], audits: list[SqlAud
                         failures[result.audit.name][month] = {"rows": result.count, "sample": _jsonable(result.sample[:5])}
                 if model.publish:
                     published.append(str(publish(con, model, month, config.parquet_dir)))
+                if validates and month is not None:
+                    for source_name in warehouse.learning_sources:
+                        validations.append(validate_source_month(con, source_name, month, Path(warehouse.validations_dir)))
                 for done in (months_of(context) if month is None else [month]):
                     progress.advance(model.layer, model.name, done)
         yield MaterializeResult(metadata={
             "rows": MetadataValue.json(rows),
             **({"parquet": MetadataValue.json(published)} if published else {}),
         })
+        if validates:
+            yield AssetCheckResult(
+                check_name=GX_CHECK,
+                asset_key=model_key(model),
+                passed=all(v.success for v in validations),
+                severity=AssetCheckSeverity.WARN,
+                metadata={
+                    "validated": MetadataValue.json([f"{v.source_name} {v.month}: {v.rows} rows" for v in validations]
+                                                    or ["no source in its learning phase"]),
+                    "failed_expectations": MetadataValue.json(
+                        {f"{v.source_name} {v.month}": v.failed for v in validations if not v.success}),
+                    "reports": MetadataValue.json([str(v.report_path) for v in validations]),
+                },
+            )
         for audit in audits:
             failed = failures[audit.name]
             yield AssetCheckResult(

@@ -31,6 +31,9 @@ class DuckDBWarehouse(ConfigurableResource):
     # Months already published keep the factor set they were computed with unless this is set
     # (`carbon-pipeline run --recompute`, or the resource config of a Dagster launch).
     recompute: bool = False
+    # Sources still in their learning phase: their months are validated with Great Expectations.
+    learning_sources: list[str] = []
+    validations_dir: str = ""
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -2,6 +2,7 @@
 -- grain: billing month × source × account × region × service × resource × instance type × usage type × line item type × unit × usage_date × application × currency; a quarantined line stays one row with its source file and row
 -- purpose: The single scan of the month's billing lines: every later model reads this compact table, so the raw export is read once (plus one light reconciliation pass). Nothing is filtered out here: quarantined lines keep their reason and cost. Attributes that staging derives from the grain's columns (provider and kind from the source; service name and invoice issuer from the service code; charge category and the usage flags from line item type, service and usage type) are carried with any_value() instead of widening the hash key, which halves the cost of this scan.
 -- materialized: partitioned
+-- validate: great_expectations
 SELECT
     billing_month,
     x_source_name AS source_name,
