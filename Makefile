@@ -24,8 +24,10 @@ $(SAMPLE)/.generated: $(STAMP) carbon_pipeline/sample_data/cur_generator.py
 
 sample: $(SAMPLE)/.generated
 
-## Run the test suite (real DuckDB files, in-process Dagster, Great Expectations, moto server).
+## Lint for real mistakes (pyflakes rules), then the test suite (real DuckDB files, in-process Dagster,
+## Great Expectations, a moto S3 server).
 test: $(STAMP)
+	$(BIN)/ruff check --select F,E9 --quiet carbon_pipeline carbon_pipeline_tests
 	$(BIN)/python -m pytest -q
 
 ## Benchmark the pipeline against a bare DuckDB query on the same generated data.

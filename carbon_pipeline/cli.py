@@ -11,7 +11,6 @@ import argparse
 import re
 import sys
 import warnings
-from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

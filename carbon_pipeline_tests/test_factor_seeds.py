@@ -631,7 +631,7 @@ def test_unknown_or_unfit_unit_is_reported_not_zero(seed_set):
         [("instance", False, None), ("storage", False, None), third]
 
 
-def test_units(seed_set):
+def test_units_table_contract(seed_set):
     name, con = seed_set
     kinds = {"time": "hours", "storage_time": "GB-hours", "memory_time": "GB-hours", "data": "GB",
              "vcpu_time": "vCPU-hours"}

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from carbon_pipeline.config import load_config
-from carbon_pipeline.orchestrate import PipelineFailed, run_pipeline
+from carbon_pipeline.orchestrate import run_pipeline
 from carbon_pipeline.paths import FACTOR_SEEDS_DIR
 from carbon_pipeline_tests.conftest import write_config
 from carbon_pipeline_tests.helpers import table

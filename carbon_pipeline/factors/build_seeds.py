@@ -2428,15 +2428,14 @@ def usage_class_rows_ccf(src: "CcfSources") -> list[dict]:
     for e in ssd:
         rows.append(uc("*", rx_escape(e) + "$", "storage", f"CCF SSD_USAGE_TYPES '{e}'", S, Y, L, media="ssd"))
     for service, rules in ssd_service_rules.items():
-        default_rep = rules[-1][1]
         backup_rules = [r for r in rules if r[0] and all("Backup" in s for s in r[0])]
         for subs, const, wb in rules:
             implied = bool(subs) and all("Backup" in x for x in subs)
             rows.append(uc(service, contains_and_endswith(subs, hdd, wb, () if implied else (("Backup",),)),
                            "storage", f"{service} backup (usage type contains Backup"
                            + (f" and {' or '.join(subs)}" if subs and not implied else "")
-                           + f") ending with an HDD_USAGE_TYPES entry: HDD (CCF's SSD_SERVICES rule excludes "
-                             f"backups)", SR, Y, L, media="hdd", rep=const))
+                           + ") ending with an HDD_USAGE_TYPES entry: HDD (CCF's SSD_SERVICES rule excludes "
+                             "backups)", SR, Y, L, media="hdd", rep=const))
         rows.append(uc(service, "Backup", NPM,
                        f"{service} backup not in CCF's SSD / HDD lists: CCF has no storage type for it and gives no "
                        f"estimate", S, Y, L))

@@ -11,8 +11,6 @@ source (``intermediate.int_billing_usage_daily``), a compact table, not on the r
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import json
 import logging
 from dataclasses import dataclass

@@ -411,7 +411,7 @@ def _line_item_description(c: _Ctx) -> str:
         K_MKT: _q("Acme Observability Platform - monthly SaaS subscription"),
         K_CREDIT: _q("AWS Promotional Credit"),
         K_REFUND: _q("Refund: service credit for an EC2 SLA event"),
-        K_TAX: f"'Tax for product code ' || pcode",
+        K_TAX: "'Tax for product code ' || pcode",
     })
 
 
@@ -779,8 +779,8 @@ class _Gen:
                     f"({c})::DOUBLE AS c, ({x})::DOUBLE AS x, 0::TINYINT AS app, 0::TINYINT AS env, 0::TINYINT AS az")
 
         aws_usage = f"((SELECT coalesce(sum(cu), 0) FROM tot WHERE pc IN (0, 1, 2, 3)) / 1e8 + {commitment!r})"
-        support = (f"greatest(100, 0.10 * least(X, 10000) + 0.07 * greatest(least(X, 80000) - 10000, 0)"
-                   f" + 0.05 * greatest(least(X, 250000) - 80000, 0) + 0.03 * greatest(X - 250000, 0))")
+        support = ("greatest(100, 0.10 * least(X, 10000) + 0.07 * greatest(least(X, 80000) - 10000, 0)"
+                   " + 0.05 * greatest(least(X, 250000) - 80000, 0) + 0.03 * greatest(X - 250000, 0))")
         con.execute(f"""
         CREATE OR REPLACE TABLE core AS
         WITH neg AS (
