@@ -56,10 +56,11 @@ factored AS (
         f.cpu_utilisation, f.cpu_vcpu_scale, f.is_burstable, f.memory_above_cpu_baseline_gb, f.memory_kwh_per_gb_hour,
         f.gpu_count, f.gpu_model, f.gpu_min_watts, f.gpu_max_watts,
         f.host_lifetime_hours, f.host_lifetime_hours_low, f.host_lifetime_hours_high,
-        f.instance_source, f.cpu_power_source, f.gpu_power_source, f.lifetime_source,
         f.instance_type AS catalogue_instance_type,
-        r.pue, r.pue_low, r.pue_high, r.pue_factor_key, r.pue_source,
-        r.grid_kgco2e_per_kwh, r.grid_low, r.grid_high, r.grid_market_kgco2e_per_kwh, r.grid_factor_key, r.grid_source,
+        -- Factor values and keys only: their sources are resolved once per key in marts.dim_factors,
+        -- not copied onto every line.
+        r.pue, r.pue_low, r.pue_high, r.pue_factor_key,
+        r.grid_kgco2e_per_kwh, r.grid_low, r.grid_high, r.grid_market_kgco2e_per_kwh, r.grid_factor_key,
         k.*,
         contains(upper(coalesce(u.usage_type, '')), 'ARM') AS is_arm
     FROM usage AS u

@@ -51,15 +51,14 @@ decided AS (
 ratios AS (
     SELECT category, CAST(kgco2e_per_keur AS DOUBLE) AS kgco2e_per_keur,
            coalesce(TRY_CAST(low AS DOUBLE), CAST(kgco2e_per_keur AS DOUBLE)) AS ratio_low,
-           coalesce(TRY_CAST(high AS DOUBLE), CAST(kgco2e_per_keur AS DOUBLE)) AS ratio_high,
-           source AS ratio_source
+           coalesce(TRY_CAST(high AS DOUBLE), CAST(kgco2e_per_keur AS DOUBLE)) AS ratio_high
     FROM seeds.spend_ratios
     WHERE factor_set_label = getvariable('factor_set_label')
 ),
 
 rates AS (
     SELECT currency, CAST(year AS INTEGER) AS year, TRY_CAST(month AS INTEGER) AS month,
-           CAST(eur_per_unit AS DOUBLE) AS eur_per_unit, source AS fx_source
+           CAST(eur_per_unit AS DOUBLE) AS eur_per_unit
     FROM seeds.exchange_rates
     WHERE factor_set_label = getvariable('factor_set_label')
 ),
@@ -67,7 +66,7 @@ rates AS (
 fx AS (
     -- The billing month's rate, else the year's average.
     SELECT DISTINCT ON (l.billing_currency)
-        l.billing_currency, r.eur_per_unit, r.fx_source,
+        l.billing_currency, r.eur_per_unit,
         r.currency || ':' || r.year || coalesce('-' || lpad(CAST(r.month AS VARCHAR), 2, '0'), '') AS fx_key
     FROM (SELECT DISTINCT billing_currency FROM lines) AS l
     JOIN rates AS r
@@ -79,8 +78,8 @@ fx AS (
 
 joined AS (
     SELECT l.*, d.spend_category, d.spend_rule_reason, d.spend_rule,
-           ra.kgco2e_per_keur, ra.ratio_low, ra.ratio_high, ra.ratio_source,
-           fx.eur_per_unit, fx.fx_key, fx.fx_source
+           ra.kgco2e_per_keur, ra.ratio_low, ra.ratio_high,
+           fx.eur_per_unit, fx.fx_key
     FROM lines AS l
     LEFT JOIN decided AS d
       ON d.provider IS NOT DISTINCT FROM l.provider
