@@ -53,3 +53,22 @@ def test_audits_target_existing_models():
     audits = load_audits()
     assert audits
     assert all(a.target in tables for a in audits)
+
+
+def test_changing_a_models_materialisation_replaces_the_old_object(tmp_path):
+    """table -> view (or back) must not fail on the object the previous version left behind."""
+    import duckdb
+
+    from carbon_pipeline.warehouse.models import SqlModel
+    from carbon_pipeline.warehouse.runner import run_model
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE SCHEMA intermediate")
+    sql = "SELECT getvariable('billing_month') AS billing_month, 1 AS x"
+    as_table = SqlModel("int_x", "intermediate", tmp_path / "int_x.sql", sql, {"materialized": "partitioned"}, ())
+    as_view = SqlModel("int_x", "intermediate", tmp_path / "int_x.sql", sql, {"materialized": "view"}, ())
+    run_model(con, as_table, "2024-01")
+    run_model(con, as_view, None)
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'int_x'").fetchall() == [(1,)]
+    run_model(con, as_table, "2024-02")
+    assert con.execute("SELECT billing_month FROM intermediate.int_x").fetchall() == [("2024-02",)]

@@ -73,6 +73,10 @@ def run_model(
         con.execute(f"SET VARIABLE billing_month = {quote_literal(month)}")
     try:
         con.execute("BEGIN TRANSACTION")
+        # A model whose materialisation changed (table <-> view) replaces the old object.
+        kind = existing_kind(con, model)
+        if kind and (kind == "VIEW") != (model.materialized == "view"):
+            con.execute(f"DROP {kind} {model.table}")
         if model.materialized == "view":
             con.execute(f"CREATE OR REPLACE VIEW {model.table} AS\n{model.sql}")
             rows = -1
@@ -143,6 +147,17 @@ def run_audit(con: duckdb.DuckDBPyConnection, audit: SqlAudit, month: str | None
     return count, sample
 
 
+def existing_kind(con: duckdb.DuckDBPyConnection, model: SqlModel) -> str | None:
+    """'VIEW', 'TABLE' or None: what the warehouse holds under the model's name."""
+    rows = con.execute(
+        "SELECT 'VIEW' FROM duckdb_views() WHERE schema_name = ? AND view_name = ? "
+        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        [model.layer, model.name, model.layer, model.name],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
 def drop_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
-    kind = "VIEW" if model.materialized == "view" else "TABLE"
-    con.execute(f"DROP {kind} IF EXISTS {model.table}")
+    kind = existing_kind(con, model)
+    if kind:
+        con.execute(f"DROP {kind} {model.table}")
