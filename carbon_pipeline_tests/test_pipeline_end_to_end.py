@@ -199,3 +199,19 @@ def test_folder_without_manifest_takes_months_from_the_rows(tmp_path):
     assert all(r["balanced"] and r["lines_in"] > 0 for r in rows)
     files = table(con, "SELECT DISTINCT delivery_id, months_from_rows FROM raw.source_files")
     assert files == [{"delivery_id": "no-manifest", "months_from_rows": True}]
+
+
+def test_dagster_backfill_of_a_partition_range_gives_the_same_tables(ran, tmp_path, small_cur):
+    """A UI backfill runs as one run over a partition range (BackfillPolicy.single_run): same tables."""
+    from carbon_pipeline.config import load_config
+    from carbon_pipeline_tests.conftest import write_config
+
+    cli_config, _ = ran
+    config = load_config(write_config(tmp_path, str(small_cur)))
+    job = build_definitions(config).resolve_job_def("monthly_emissions")
+    result = job.execute_in_process(
+        instance=DagsterInstance.ephemeral(),
+        tags={"dagster/asset_partition_range_start": "2024-01-01", "dagster/asset_partition_range_end": "2024-02-01"},
+    )
+    assert result.success
+    assert snapshot(config.duckdb_path, MART_TABLES) == snapshot(cli_config.duckdb_path, MART_TABLES)
