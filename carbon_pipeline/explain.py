@@ -41,8 +41,6 @@ def explain(db_path: Path, resource_id: str, date: str | None = None) -> str:
 
     def cite(kind: str, key, provider=None) -> str:
         f = sources.get((kind, provider, key)) or sources.get((kind, None, key))
-        if f is None and kind in ("pue", "grid_intensity") and str(key).startswith("override:"):
-            f = sources.get((kind, provider, key))
         return f"{f['source']} ({f['source_year'] or '-'}; {f['licence']})" if f else "(no source found)"
 
     out: list[str] = []

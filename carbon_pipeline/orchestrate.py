@@ -128,7 +128,7 @@ def _materialize(assets, partition_key, resources, instance) -> None:
         raise PipelineFailed(f"run for {partition_key[:7]} did not succeed")
 
 
-def _root_cause(exc: BaseException, partition_key: str | None) -> str:
+def _root_cause(exc: BaseException, partition_key: str) -> str:
     seen = exc
     while True:
         inner = getattr(seen, "user_exception", None) or seen.__cause__

@@ -11,6 +11,7 @@ skip every other month's files entirely.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 
 import duckdb
@@ -57,8 +58,8 @@ class KindColumns:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     tag_prefix: str | None
-    tag_key: object  # callable: column name -> tag key
-    row_month_sql: object  # callable: set of present columns -> SQL expression for 'YYYY-MM'
+    tag_key: Callable[[str], str]  # column name -> tag key
+    row_month_sql: Callable[[set[str]], str]  # columns present -> SQL expression for 'YYYY-MM'
 
 
 def replace_month(con: duckdb.DuckDBPyConnection, source_name: str, month: str, files: list[SourceFile]) -> None:

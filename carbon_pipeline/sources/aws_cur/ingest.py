@@ -96,8 +96,9 @@ class AwsCurSource:
             for obj in delivery.files:
                 if delivery.billing_month is None and month not in self._row_months(con, obj):
                     continue
+                # Required columns are checked once, for every file of the kind, by raw_files.rebuild_view,
+                # which the caller runs in the same transaction.
                 parquet = self._parquet(con, obj)
-                raw_files.check_required(raw_files.file_columns(con, parquet, obj.uri), COLUMNS, obj.uri)
                 files.append(
                     raw_files.SourceFile(
                         source_name=self.source.name,
